@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memory.c - the fault core: handle_mm_fault() down through the PUD, PMD
+ * and PTE levels to the handler that fills the entry.
+ *
+ * The shape is Linux 6.18's __handle_mm_fault(): allocate the upper tables,
+ * try a huge mapping at PUD level, then at PMD level, and fall back to the
+ * PTE level when the huge handler answers VM_FAULT_FALLBACK; at the PTE
+ * level, a missing entry goes to do_anonymous_page() or do_fault(), a
+ * present read-only entry under a write goes to do_wp_page().
+ *
+ * Every level that was tried or skipped is reported to --explain with the
+ * reason, which is how faultline answers "why did I get 4K pages?".  Fault
+ * accounting follows mm_account_fault(): a fault that ends in an error is
+ * counted in pgfault but not in the task's min_flt/maj_flt (KERNEL-FACTS
+ * s8: a SIGBUS costs 0 minflt).
+ */
+#include "base/bug.h"
+#include "mm/mm.h"
+
+void (*fl_fault_explain)(const struct fl_fault_event *ev);
+
+void fault_explain(struct vm_fault *vmf, int level, const char *handler, vm_fault_t ret,
+		   bool skipped, enum fl_reason reason, const char *mapped)
+{
+	struct fl_fault_event ev;
+
+	if (!fl_fault_explain)
+		return;
+	ev.mm = vmf->vma->vm_mm;
+	ev.address = vmf->real_address;
+	ev.write = vmf->flags & FAULT_FLAG_WRITE;
+	ev.level = level;
+	ev.handler = handler;
+	ev.ret = ret;
+	ev.skipped = skipped;
+	ev.reason = reason;
+	ev.mapped = mapped;
+	fl_fault_explain(&ev);
+}
+
+int pte_alloc(struct mm_struct *mm, pmd_t *pmd)
+{
+	return pmd_none(pmdp_get(pmd)) && __pte_alloc(&mm->pgt, pmd);
+}
+
+static vm_fault_t do_pte_missing(struct vm_fault *vmf)
+{
+	if (vma_is_anonymous(vmf->vma))
+		return do_anonymous_page(vmf);
+	return do_fault(vmf);
+}
+
+/*
+ * The PTE level.  Preconditions: mmap_lock held for read; vmf->pmd is a
+ * table or none (never a leaf: the levels above handled those).
+ */
+static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
+{
+	pte_t entry;
+
+	vmf->pte = NULL;
+	if (!pmd_none(pmdp_get(vmf->pmd))) {
+		if (pmd_leaf(pmdp_get(vmf->pmd)))
+			return 0;	/* a huge PMD appeared under us: retry */
+		vmf->pte = pte_offset_kernel(vmf->pmd, vmf->address);
+		vmf->orig_pte = ptep_get(vmf->pte);
+		vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
+		if (pte_none(vmf->orig_pte))
+			vmf->pte = NULL;
+	}
+	if (!vmf->pte)
+		return do_pte_missing(vmf);
+
+	/* MODEL: no swap, migration or NUMA-hinting entries exist. */
+	vmf->pte = pte_offset_map_lock(vmf->pmd, vmf->address, &vmf->ptl);
+	if (!vmf->pte)
+		return 0;
+	entry = vmf->orig_pte;
+	if (!pte_same(ptep_get(vmf->pte), entry))
+		goto unlock;
+	if (vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) {
+		if (!pte_write(entry))
+			return do_wp_page(vmf);	/* drops the PTE lock */
+		if (vmf->flags & FAULT_FLAG_WRITE)
+			entry = pte_mkdirty(entry);
+	}
+	entry = pte_mkyoung(entry);
+	set_pte(vmf->pte, entry);	/* ptep_set_access_flags() */
+unlock:
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+static vm_fault_t create_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma_is_anonymous(vma))
+		return do_huge_pmd_anonymous_page(vmf);
+	if (vma->vm_ops->huge_fault)
+		return vma->vm_ops->huge_fault(vmf, HPAGE_PMD_ORDER);
+	return VM_FAULT_FALLBACK;
+}
+
+static vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma_is_anonymous(vma))
+		return do_huge_pmd_wp_page(vmf);
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
+		if (vma->vm_ops->huge_fault) {
+			vm_fault_t ret = vma->vm_ops->huge_fault(vmf, HPAGE_PMD_ORDER);
+
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		}
+	}
+	/* COW or write-notify: handled at PTE level after splitting the PMD. */
+	__split_huge_pmd(vma, vmf->pmd, vmf->address);
+	return VM_FAULT_FALLBACK;
+}
+
+/* The PMD level of __handle_mm_fault(); *done tells whether it finished. */
+static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	enum fl_reason why = FL_REASON_NONE;
+	pmd_t orig = pmdp_get(vmf->pmd);
+	vm_fault_t ret;
+
+	*done = false;
+	if (pmd_none(orig)) {
+		if (!thp_vma_allowable_pmd(vma, &why)) {
+			fault_explain(vmf, 1, vma_is_anonymous(vma) ? "anon" : "file", 0, true, why, NULL);
+			return 0;
+		}
+		ret = create_huge_pmd(vmf);
+		*done = !(ret & VM_FAULT_FALLBACK);
+		return ret;
+	}
+	if (!pmd_leaf(orig)) {
+		if (thp_vma_allowable_pmd(vma, &why) &&
+		    thp_vma_suitable_order(vma, vmf->address, HPAGE_PMD_ORDER))
+			fault_explain(vmf, 1, vma_is_anonymous(vma) ? "anon" : "file", 0, true,
+				      FL_REASON_TABLE_PRESENT, NULL);
+		return 0;
+	}
+	vmf->orig_pmd = orig;
+	if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pmd_write(orig)) {
+		ret = wp_huge_pmd(vmf);
+		*done = !(ret & VM_FAULT_FALLBACK);
+		return ret;
+	}
+	huge_pmd_set_accessed(vmf);
+	*done = true;
+	return 0;
+}
+
+static vm_fault_t __handle_mm_fault(struct vm_fault *vmf)
+{
+	struct mm_struct *mm = vmf->vma->vm_mm;
+	pgd_t *pgd = pgd_offset(&mm->pgt, vmf->address);
+	pud_t *pud;
+	vm_fault_t ret;
+	bool done;
+
+	if (pgd_none(pgdp_get(pgd)) && __pud_alloc(&mm->pgt, pgd))
+		return VM_FAULT_OOM;
+	pud = pud_offset(pgd, vmf->address);
+	vmf->pud = pud;
+	/*
+	 * PUD level: only vm_ops->huge_fault providers (DAX, PFN maps) map
+	 * PUDs; anonymous THP has no PUD size, so nothing is tried here.
+	 */
+	if (pud_none(pudp_get(pud)) && __pmd_alloc(&mm->pgt, pud))
+		return VM_FAULT_OOM;
+	if (pud_leaf(pudp_get(pud)))
+		return 0;
+	vmf->pmd = pmd_offset(pud, vmf->address);
+	ret = handle_pmd_level(vmf, &done);
+	if (done)
+		return ret;
+	return handle_pte_fault(vmf);
+}
+
+/*
+ * Preconditions: mmap_lock held for read (or write); @vma contains @address
+ * and allows the access (the caller checked access_error()).
+ */
+vm_fault_t handle_mm_fault(struct vm_area_struct *vma, uint64_t address, unsigned int flags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	struct vm_fault vmf = {
+		.vma = vma,
+		.address = address & PAGE_MASK,
+		.real_address = address,
+		.flags = flags,
+		.pgoff = linear_page_index(vma, address),
+	};
+	vm_fault_t ret;
+
+	mmap_assert_locked(mm);
+	ret = __handle_mm_fault(&vmf);
+
+	/* mm_account_fault() */
+	if (ret & VM_FAULT_RETRY)
+		return ret;
+	count_vm_event(PGFAULT);
+	if (ret & VM_FAULT_ERROR)
+		return ret;
+	if (ret & VM_FAULT_MAJOR) {
+		mm->maj_flt++;
+		count_vm_event(PGMAJFAULT);
+	} else {
+		mm->min_flt++;
+	}
+	return ret;
+}

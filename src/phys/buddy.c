@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * buddy.c - the buddy allocator over simulated RAM.
+ *
+ * Linux's algorithm without its refinements: one zone, no migrate types, no
+ * per-CPU lists, no watermarks.  A free block of order n starts at a frame
+ * aligned to 2^n, carries PG_buddy and its order in page->private, and sits
+ * on free_area[n].  Allocation takes the smallest order that has a block and
+ * splits the rest back ("expand"); freeing merges with the buddy while the
+ * buddy is free and of the same order.
+ *
+ * MODEL: no per-CPU page lists and no LRU batches, so a just-allocated folio
+ * holds exactly the references the fault path gave it.  Linux's LRU batches
+ * add a transient reference that can turn a CoW reuse into a copy
+ * (KERNEL-FACTS, "Copy-vs-reuse"); the oracle pins itself to one CPU so the
+ * kernel drains them and behaves like this model.
+ */
+#include <string.h>
+
+#include "phys/phys.h"
+
+static void list_add_free(struct page *p, unsigned int order)
+{
+	struct free_area *area = &machine.free_area[order];
+
+	p->lru.prev = NULL;
+	p->lru.next = area->head;
+	if (area->head)
+		area->head->lru.prev = p;
+	area->head = p;
+	area->nr_free++;
+	p->private = order;
+	set_page_flag(p, PG_buddy);
+}
+
+static void list_del_free(struct page *p, unsigned int order)
+{
+	struct free_area *area = &machine.free_area[order];
+
+	if (p->lru.prev)
+		p->lru.prev->lru.next = p->lru.next;
+	else
+		area->head = p->lru.next;
+	if (p->lru.next)
+		p->lru.next->lru.prev = p->lru.prev;
+	p->lru.next = p->lru.prev = NULL;
+	area->nr_free--;
+	p->private = 0;
+	clear_page_flag(p, PG_buddy);
+}
+
+static bool page_is_buddy(unsigned long pfn, unsigned int order)
+{
+	struct page *b;
+
+	if (pfn >= machine.ram_pages)
+		return false;
+	b = pfn_to_page(pfn);
+	return test_page_flag(b, PG_buddy) && b->private == order;
+}
+
+/* Zone lock held. */
+static void __free_one_page(unsigned long pfn, unsigned int order)
+{
+	while (order < MAX_PAGE_ORDER) {
+		unsigned long buddy = pfn ^ (1ul << order);
+
+		if (!page_is_buddy(buddy, order))
+			break;
+		list_del_free(pfn_to_page(buddy), order);
+		pfn &= ~(1ul << order);
+		order++;
+	}
+	list_add_free(pfn_to_page(pfn), order);
+}
+
+/* Zone lock held: split a block of @high down to @low, freeing the upper halves. */
+static void expand(unsigned long pfn, unsigned int low, unsigned int high)
+{
+	while (high > low) {
+		high--;
+		list_add_free(pfn_to_page(pfn + (1ul << high)), high);
+	}
+}
+
+static void prep_new_page(struct page *page, unsigned int order, unsigned int gfp)
+{
+	unsigned long nr = 1ul << order;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		struct page *p = page + i;
+
+		p->flags = 0;
+		p->lru.next = p->lru.prev = NULL;
+		p->mapping = NULL;
+		p->index = 0;
+		p->private = 0;
+		atomic_set(&p->_mapcount, -1);
+		atomic_set(&p->_refcount, 0);
+		p->pgmap = NULL;
+	}
+	atomic_set(&page->_refcount, 1);
+	if (gfp & __GFP_ZERO)
+		memset(page_address(page), 0, nr << PAGE_SHIFT);
+}
+
+static bool should_fail_alloc(unsigned int gfp)
+{
+	atomic_t *inj = (gfp & __GFP_PGTABLE) ? &machine.inject_pgtable : &machine.inject_folio;
+
+	if (atomic_read(inj) <= 0)
+		return false;
+	atomic_dec(inj);
+	return true;
+}
+
+struct page *alloc_pages(unsigned int gfp, unsigned int order)
+{
+	unsigned int cur;
+	struct page *page = NULL;
+
+	if (order > MAX_PAGE_ORDER || should_fail_alloc(gfp))
+		return NULL;
+	spin_lock(&machine.zone_lock);
+	for (cur = order; cur <= MAX_PAGE_ORDER; cur++) {
+		page = machine.free_area[cur].head;
+		if (page)
+			break;
+	}
+	if (page) {
+		list_del_free(page, cur);
+		expand(page_to_pfn(page), order, cur);
+		machine.nr_free_pages -= 1ul << order;
+	}
+	spin_unlock(&machine.zone_lock);
+	if (page)
+		prep_new_page(page, order, gfp);
+	return page;
+}
+
+void __free_pages(struct page *page, unsigned int order)
+{
+	unsigned long nr = 1ul << order;
+
+	for (unsigned long i = 0; i < nr; i++) {
+		page[i].flags = 0;
+		page[i].compound_head = 0;
+		page[i]._tail2 = 0;
+		page[i].mapping = NULL;
+		page[i].index = 0;
+		page[i].private = 0;
+		atomic_set(&page[i]._mapcount, -1);
+		atomic_set(&page[i]._refcount, 0);
+	}
+	spin_lock(&machine.zone_lock);
+	__free_one_page(page_to_pfn(page), order);
+	machine.nr_free_pages += nr;
+	spin_unlock(&machine.zone_lock);
+}
+
+unsigned long nr_free_pages(void)
+{
+	unsigned long n;
+
+	spin_lock(&machine.zone_lock);
+	n = machine.nr_free_pages;
+	spin_unlock(&machine.zone_lock);
+	return n;
+}
+
+/* Hand all of RAM to the allocator in the largest aligned blocks that fit. */
+void buddy_init_free(unsigned long first_pfn, unsigned long end_pfn)
+{
+	unsigned long pfn = first_pfn;
+
+	spin_lock(&machine.zone_lock);
+	while (pfn < end_pfn) {
+		unsigned int order = MAX_PAGE_ORDER;
+
+		while (order && ((pfn & ((1ul << order) - 1)) || pfn + (1ul << order) > end_pfn))
+			order--;
+		list_add_free(pfn_to_page(pfn), order);
+		machine.nr_free_pages += 1ul << order;
+		pfn += 1ul << order;
+	}
+	spin_unlock(&machine.zone_lock);
+}

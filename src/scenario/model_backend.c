@@ -1,0 +1,498 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * model_backend.c - the scenario driver's view of faultline's model.
+ *
+ * Each scenario process is an mm_struct; the machine (RAM, memmap, buddy
+ * allocator) is brought up with the scenario's config in prepare() and torn
+ * down in finish(), after every mm has exited and the final leak check has
+ * run.  Accesses go through the software MMU one page at a time, so every
+ * fault is the model's own; a step's fault count is the difference of the
+ * task's min_flt + maj_flt, as getrusage() gives it on Linux.
+ *
+ * Placement: the model places mappings itself, top-down with a 2 MiB gap
+ * between them so that no two scenario mappings ever merge into one VMA
+ * (the oracle does the same), at the requested alignment; without align=, an
+ * anonymous mapping whose length is a multiple of 2 MiB is 2 MiB-aligned as
+ * Linux's thp_get_unmapped_area() does.
+ *
+ * What the model cannot run yet is refused in prepare(), before the first
+ * step, with the scenario position of the first such command.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/alloc.h"
+#include "base/bug.h"
+#include "check/check.h"
+#include "mm/mm.h"
+#include "scenario/backend.h"
+
+#define MAX_PROCS 256
+
+void fl_model_observe(struct mm_struct *mm, const char *name, uint64_t start, uint64_t len,
+		      struct fl_obs_snapshot *s);
+
+#define MAX_PINS 256
+
+struct model {
+	struct mm_struct *procs[MAX_PROCS];
+	struct fl_gup *pins[MAX_PINS];
+	uint64_t cursor;
+	bool machine_up;
+};
+
+static struct fl_backend *explain_backend;
+
+static struct model *M(struct fl_backend *b)
+{
+	return b->priv;
+}
+
+static int fail_errno(struct fl_backend *b, const char *what, int err)
+{
+	snprintf(b->err, sizeof(b->err), "%s: %s", what, strerror(err));
+	return FL_EFAIL;
+}
+
+static int proc_index(struct model *m, struct mm_struct *mm)
+{
+	for (int i = 0; i < MAX_PROCS; i++)
+		if (m->procs[i] == mm)
+			return i;
+	return -1;
+}
+
+static const char *vm_fault_name(vm_fault_t ret)
+{
+	if (ret & VM_FAULT_OOM)
+		return "OOM";
+	if (ret & VM_FAULT_SIGBUS)
+		return "SIGBUS";
+	if (ret & VM_FAULT_SIGSEGV)
+		return "SIGSEGV";
+	if (ret & VM_FAULT_FALLBACK)
+		return "FALLBACK";
+	if (ret & VM_FAULT_NOPAGE)
+		return "NOPAGE";
+	if (ret & VM_FAULT_DONE_COW)
+		return "DONE_COW";
+	if (ret & VM_FAULT_NEEDDSYNC)
+		return "NEEDDSYNC";
+	return "0";
+}
+
+/* --explain: "fault p0:m+0x201000 read pmd anon -> NOPAGE mapped=huge-zero" */
+static void explain_event(const struct fl_fault_event *ev)
+{
+	static const char *const levels[] = { "pte", "pmd", "pud" };
+	struct fl_backend *b = explain_backend;
+	char where[160];
+	int proc;
+
+	if (!b || !b->explain)
+		return;
+	proc = proc_index(M(b), ev->mm);
+	if (b->addr_fmt)
+		b->addr_fmt(b->addr_ctx, proc, ev->address, where, sizeof(where));
+	else
+		snprintf(where, sizeof(where), "p%d:0x%llx", proc, (unsigned long long)ev->address);
+	fprintf(b->out, "fault %s %s %s %s -> %s", where, ev->write ? "write" : "read",
+		levels[ev->level], ev->handler, ev->skipped ? "SKIPPED" : vm_fault_name(ev->ret));
+	if (ev->mapped)
+		fprintf(b->out, " mapped=%s", ev->mapped);
+	if (ev->reason != FL_REASON_NONE)
+		fprintf(b->out, " reason=%s", fl_reasons[ev->reason].code);
+	fputc('\n', b->out);
+}
+
+/* The first command the model cannot run yet, or NULL. */
+static const char *unsupported(const struct scn_cmd *c, const struct scn_loc **loc)
+{
+	*loc = &c->loc;
+	switch (c->op) {
+	case SCN_FILE: case SCN_PWRITE: case SCN_TRUNCATE: case SCN_PUNCH:
+	case SCN_FSYNC: case SCN_DROP_CACHE: case SCN_REFLINK: case SCN_SHOW_ENTRIES:
+		return "files (page cache, tmpfs, DAX)";
+	case SCN_MSYNC:
+		return "msync";
+	case SCN_MREMAP:
+		return "mremap";
+	case SCN_PARALLEL:
+		return "parallel blocks";
+	case SCN_INJECT:
+		return c->inject == SCN_INJ_ENTRY || c->inject == SCN_INJ_BLOCK ?
+		       "inject entry/block (DAX)" : NULL;
+	case SCN_MMAP:
+		if (c->source == SCN_SRC_FILE)
+			return "file mappings";
+		if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
+			return "pfn and mixed maps";
+		if (c->sync)
+			return "MAP_SYNC";
+		return NULL;
+	default:
+		return NULL;
+	}
+}
+
+static int model_prepare(struct fl_backend *b, const struct scn *scn)
+{
+	struct model *m = M(b);
+
+	for (int i = 0; i < scn->ncmds; i++) {
+		const struct scn_loc *loc;
+		const char *what = unsupported(&scn->cmds[i], &loc);
+
+		if (what) {
+			snprintf(b->err, sizeof(b->err), "%s: not supported yet", what);
+			b->err_loc = *loc;
+			return FL_EUNSUPPORTED;
+		}
+	}
+	fl_bug_reset();
+	if (phys_init(&scn->config))
+		return fail_errno(b, "cannot reserve simulated RAM", errno);
+	m->machine_up = true;
+	m->cursor = 0x7f0000000000ull;
+	m->procs[0] = mm_alloc();
+	if (!m->procs[0])
+		return fail_errno(b, "mm_alloc", ENOMEM);
+	explain_backend = b;
+	fl_fault_explain = b->explain ? explain_event : NULL;
+	return FL_OK;
+}
+
+static int model_fork(struct fl_backend *b, int parent, int child)
+{
+	struct model *m = M(b);
+
+	if (child >= MAX_PROCS)
+		return fail_errno(b, "fork", EAGAIN);
+	m->procs[child] = dup_mm(m->procs[parent]);
+	return m->procs[child] ? FL_OK : fail_errno(b, "fork", ENOMEM);
+}
+
+static int model_exit(struct fl_backend *b, int proc)
+{
+	struct model *m = M(b);
+
+	mmput(m->procs[proc]);
+	m->procs[proc] = NULL;
+	return FL_OK;
+}
+
+static long faults_of(struct mm_struct *mm)
+{
+	return mm->min_flt + mm->maj_flt;
+}
+
+static uint64_t place(struct model *m, const struct scn_cmd *c)
+{
+	uint64_t align = c->align ? c->align : PAGE_SIZE;
+	uint64_t start;
+
+	if (!c->align && c->source == SCN_SRC_ANON && !(c->size % PMD_SIZE))
+		align = PMD_SIZE;
+	if (align < PAGE_SIZE)
+		align = PAGE_SIZE;
+	start = (m->cursor - c->size) & ~(align - 1);
+	m->cursor = start - PMD_SIZE;
+	return start;
+}
+
+static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, int file,
+		      uint64_t *start, struct fl_step_result *r)
+{
+	struct model *m = M(b);
+	struct mm_struct *mm = m->procs[proc];
+	int prot = c->prot == SCN_PROT_RW ? PROT_READ | PROT_WRITE :
+		   c->prot == SCN_PROT_RO ? PROT_READ : PROT_NONE;
+	int flags = MAP_FIXED | (c->shared ? MAP_SHARED : MAP_PRIVATE);
+	const char *name = c->source == SCN_SRC_ZERO ? "zero" : NULL;
+	long before = faults_of(mm);
+	int64_t addr;
+
+	(void)file;
+	addr = do_mmap(mm, place(m, c), c->size, prot, flags, NULL, NULL,
+		       c->source == SCN_SRC_ZERO ? c->file_off >> PAGE_SHIFT : 0, name);
+	if (addr < 0)
+		return fail_errno(b, "mmap", (int)-addr);
+	if (c->hugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_HUGEPAGE))
+		return fail_errno(b, "madvise(MADV_HUGEPAGE)", EINVAL);
+	if (c->nohugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_NOHUGEPAGE))
+		return fail_errno(b, "madvise(MADV_NOHUGEPAGE)", EINVAL);
+	if (c->populate)
+		mm_populate(mm, (uint64_t)addr, c->size);
+	*start = (uint64_t)addr;
+	r->faults = faults_of(mm) - before;
+	return FL_OK;
+}
+
+static int model_munmap(struct fl_backend *b, int proc, uint64_t start, uint64_t len)
+{
+	int err = do_munmap(M(b)->procs[proc], start, len);
+
+	return err ? fail_errno(b, "munmap", -err) : FL_OK;
+}
+
+static int model_mprotect(struct fl_backend *b, int proc, uint64_t start, uint64_t len,
+			  enum scn_prot prot, struct fl_step_result *r)
+{
+	int p = prot == SCN_PROT_RW ? PROT_READ | PROT_WRITE : prot == SCN_PROT_RO ? PROT_READ : 0;
+	int err = do_mprotect(M(b)->procs[proc], start, len, p);
+
+	(void)r;
+	return err ? fail_errno(b, "mprotect", -err) : FL_OK;
+}
+
+static int model_madvise(struct fl_backend *b, int proc, uint64_t start, uint64_t len,
+			 enum scn_advice advice, struct fl_step_result *r)
+{
+	static const int adv[] = {
+		[SCN_ADV_DONTNEED] = MADV_DONTNEED, [SCN_ADV_HUGEPAGE] = MADV_HUGEPAGE,
+		[SCN_ADV_NOHUGEPAGE] = MADV_NOHUGEPAGE,
+		[SCN_ADV_POPULATE_READ] = MADV_POPULATE_READ,
+		[SCN_ADV_POPULATE_WRITE] = MADV_POPULATE_WRITE,
+	};
+	struct mm_struct *mm = M(b)->procs[proc];
+	long before = faults_of(mm);
+	int err = do_madvise(mm, start, len, adv[advice]);
+
+	r->faults = faults_of(mm) - before;
+	return err ? fail_errno(b, "madvise", -err) : FL_OK;
+}
+
+static int model_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len, bool write,
+			int byte, int expect_byte, struct fl_step_result *r)
+{
+	struct mm_struct *mm = M(b)->procs[proc];
+	long before = faults_of(mm), majbefore = mm->maj_flt;
+	uint8_t buf[PAGE_SIZE];
+	uint64_t end = va + (len ? len : 1);
+
+	r->bad_byte = -1;
+	if (write)
+		memset(buf, byte, sizeof(buf));
+	while (va < end) {
+		uint64_t next = (va & PAGE_MASK) + PAGE_SIZE;
+		size_t n = write ? (size_t)((next < end ? next : end) - va) : 1;
+		struct fl_access_result res;
+		int err = fl_access(mm, va, write, buf, n, &res);
+
+		if (err == -ENOMEM)
+			return fail_errno(b, "out of memory (Linux would run the OOM killer)", ENOMEM);
+		if (err)
+			return FL_EINVARIANT;
+		if (res.signo) {
+			r->signo = res.signo;
+			r->si_code = res.si_code;
+			r->fault_va = res.addr;
+			break;
+		}
+		if (!write && expect_byte >= 0 && buf[0] != expect_byte && r->bad_byte < 0) {
+			r->bad_byte = buf[0];
+			r->bad_va = va;
+		}
+		va = next;
+	}
+	r->faults = faults_of(mm) - before;
+	r->majflt = mm->maj_flt - majbefore;
+	return FL_OK;
+}
+
+/*
+ * `pin`: a longterm pin is pin_user_pages(FOLL_LONGTERM), what io_uring
+ * buffer registration does; a plain one is get_user_pages(), what vmsplice
+ * does.  That is how the oracle realises them, so both sides agree.
+ */
+static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
+		     bool write, bool longterm, struct fl_step_result *r)
+{
+	struct model *m = M(b);
+	struct mm_struct *mm = m->procs[proc];
+	long before = faults_of(mm);
+	int err;
+
+	if (pin < 0 || pin >= MAX_PINS)
+		return fail_errno(b, "pin", EINVAL);
+	fl_gup_release(m->pins[pin]);
+	m->pins[pin] = fl_gup(mm, va, len, write, longterm, &err);
+	r->faults = faults_of(mm) - before;
+	if (!m->pins[pin])
+		return fail_errno(b, longterm ? "pin_user_pages" : "get_user_pages", -err);
+	return FL_OK;
+}
+
+static int model_unpin(struct fl_backend *b, int pin)
+{
+	struct model *m = M(b);
+
+	if (pin >= 0 && pin < MAX_PINS) {
+		fl_gup_release(m->pins[pin]);
+		m->pins[pin] = NULL;
+	}
+	return FL_OK;
+}
+
+static int model_inject(struct fl_backend *b, const struct scn_cmd *c)
+{
+	(void)b;
+	atomic_add((int)(c->count > 0 ? c->count : 1),
+		   c->inject == SCN_INJ_PGTABLE ? &machine.inject_pgtable : &machine.inject_folio);
+	return FL_OK;
+}
+
+static int model_snapshot(struct fl_backend *b, int proc, const struct fl_map_ref *maps,
+			  int nmaps, struct fl_obs_snapshot *s)
+{
+	struct mm_struct *mm = M(b)->procs[proc];
+
+	for (int i = 0; i < nmaps; i++)
+		fl_model_observe(mm, maps[i].name, maps[i].start, maps[i].len, s);
+	return FL_OK;
+}
+
+static int model_stat(struct fl_backend *b, int proc, const char *name, uint64_t *val)
+{
+	struct mm_struct *mm = M(b)->procs[proc];
+	static const struct { const char *name; enum vm_event ev; } events[] = {
+		{ "pgfault", PGFAULT }, { "pgmajfault", PGMAJFAULT },
+		{ "thp_fault_alloc", THP_FAULT_ALLOC }, { "thp_fault_fallback", THP_FAULT_FALLBACK },
+		{ "thp_split_pmd", THP_SPLIT_PMD },
+		{ "thp_deferred_split_page", THP_DEFERRED_SPLIT_PAGE },
+		{ "thp_zero_page_alloc", THP_ZERO_PAGE_ALLOC }, { "cow_copy", COW_COPY },
+		{ "cow_reuse", COW_REUSE }, { "bad_page_map", BAD_PAGE_MAP },
+	};
+
+	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (!strcmp(name, events[i].name)) {
+			*val = (uint64_t)vm_event(events[i].ev);
+			return FL_OK;
+		}
+	if (!strcmp(name, "nr_ptes"))
+		*val = (uint64_t)mm_nr_ptes(mm);
+	else if (!strcmp(name, "nr_pmds"))
+		*val = (uint64_t)atomic_long_read(&mm->pgt.nr_pmds);
+	else if (!strcmp(name, "vmas"))
+		*val = (uint64_t)mm->nr_vmas;
+	else if (!strcmp(name, "rss_anon"))
+		*val = (uint64_t)get_mm_counter(mm, MM_ANONPAGES);
+	else if (!strcmp(name, "rss_file"))
+		*val = (uint64_t)get_mm_counter(mm, MM_FILEPAGES);
+	else if (!strcmp(name, "rss_shmem"))
+		*val = (uint64_t)get_mm_counter(mm, MM_SHMEMPAGES);
+	else if (!strcmp(name, "minflt"))
+		*val = (uint64_t)mm->min_flt;
+	else if (!strcmp(name, "majflt"))
+		*val = (uint64_t)mm->maj_flt;
+	else if (!strcmp(name, "hzref"))
+		*val = (mm->flags >> MMF_HUGE_ZERO_FOLIO) & 1;
+	else if (!strcmp(name, "huge_zero_refcount"))
+		*val = (uint64_t)atomic_read(&machine.huge_zero_refcount);
+	else if (!strcmp(name, "folios"))
+		*val = (uint64_t)(atomic_long_read(&machine.folios_allocated) -
+				  atomic_long_read(&machine.folios_freed));
+	else if (!strcmp(name, "page_tables"))
+		*val = (uint64_t)(atomic_long_read(&machine.tables_allocated) -
+				  atomic_long_read(&machine.tables_freed));
+	else if (!strcmp(name, "free_pages"))
+		*val = nr_free_pages();
+	else
+		return FL_EUNSUPPORTED;
+	return FL_OK;
+}
+
+static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
+{
+	struct model *m = M(b);
+
+	(void)c;
+	if (b->check_each_step) {
+		if (fl_check_invariants(m->procs, MAX_PROCS, stderr))
+			return FL_EINVARIANT;
+	} else if (fl_bug_count()) {
+		fl_check_invariants(m->procs, MAX_PROCS, stderr);
+		return FL_EINVARIANT;
+	}
+	return FL_OK;
+}
+
+static int model_finish(struct fl_backend *b)
+{
+	struct model *m = M(b);
+	int ret = FL_OK;
+
+	if (!m->machine_up)
+		return FL_OK;
+	if (fl_check_invariants(m->procs, MAX_PROCS, stderr))
+		ret = FL_EINVARIANT;
+	for (int i = 0; i < MAX_PINS; i++)
+		model_unpin(b, i);
+	for (int i = 0; i < MAX_PROCS; i++) {
+		mmput(m->procs[i]);
+		m->procs[i] = NULL;
+	}
+	shrink_huge_zero_folio();
+	if (ret == FL_OK && fl_check_final(stderr))
+		ret = FL_EINVARIANT;
+	fl_fault_explain = NULL;
+	explain_backend = NULL;
+	phys_exit();
+	m->machine_up = false;
+	return ret;
+}
+
+static void model_destroy(struct fl_backend *b)
+{
+	if (!b)
+		return;
+	if (M(b)->machine_up) {
+		for (int i = 0; i < MAX_PINS; i++)
+			model_unpin(b, i);
+		for (int i = 0; i < MAX_PROCS; i++)
+			mmput(M(b)->procs[i]);
+		phys_exit();
+	}
+	free(b->priv);
+	free(b);
+}
+
+static const struct fl_backend_ops model_ops = {
+	.name = "model",
+	.prepare = model_prepare,
+	.fork = model_fork,
+	.exit = model_exit,
+	.mmap = model_mmap,
+	.munmap = model_munmap,
+	.mprotect = model_mprotect,
+	.madvise = model_madvise,
+	.access = model_access,
+	.pin = model_pin,
+	.unpin = model_unpin,
+	.inject = model_inject,
+	.snapshot = model_snapshot,
+	.stat = model_stat,
+	.after_step = model_after_step,
+	.finish = model_finish,
+	.destroy = model_destroy,
+};
+
+struct fl_backend *fl_model_backend_create(void)
+{
+	struct fl_backend *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->priv = calloc(1, sizeof(struct model));
+	if (!b->priv) {
+		free(b);
+		return NULL;
+	}
+	b->ops = &model_ops;
+	b->out = stdout;
+	b->check_each_step = true;
+	return b;
+}
