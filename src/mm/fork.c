@@ -191,6 +191,7 @@ struct mm_struct *dup_mm(struct mm_struct *oldmm)
 			tmp->anon_vma = NULL;
 			if (anon_vma_prepare(tmp))
 				err = -ENOMEM;
+			tmp->anon_vma_forked = true;
 		}
 		tmp->vm_mm = mm;
 		if (!err && vma_insert(mm, tmp))

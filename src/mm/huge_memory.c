@@ -97,6 +97,7 @@ static vm_fault_t do_huge_pmd_zero(struct vm_fault *vmf)
 	zero = mm_get_huge_zero_folio(mm);
 	if (!zero) {
 		pte_free(&mm->pgt, pgtable);
+		count_vm_event(THP_FAULT_FALLBACK);
 		fault_explain(vmf, 1, "anon", VM_FAULT_FALLBACK, false, FL_REASON_ALLOC_FAILED, NULL);
 		return VM_FAULT_FALLBACK;
 	}

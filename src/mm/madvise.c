@@ -14,102 +14,90 @@
 
 int split_vmas_at(struct mm_struct *mm, uint64_t start, uint64_t end);
 
-static int check_mapped(struct mm_struct *mm, uint64_t start, uint64_t end)
-{
-	for (uint64_t addr = start; addr < end;) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-
-		if (!vma || vma->vm_start > addr)
-			return -ENOMEM;
-		addr = vma->vm_end;
-	}
-	return 0;
-}
-
-static int madvise_dontneed(struct mm_struct *mm, uint64_t start, uint64_t end)
-{
-	for (uint64_t addr = start; addr < end;) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		uint64_t s = addr, e = vma->vm_end < end ? vma->vm_end : end;
-
-		if (vma->vm_flags & VM_PFNMAP)
-			return -EINVAL;
-		zap_page_range_single(vma, s, e - s);
-		addr = vma->vm_end;
-	}
-	return 0;
-}
-
+/* MADV_HUGEPAGE/NOHUGEPAGE on [start, end) of one VMA: split, flag, merge. */
 static int madvise_hugepage(struct mm_struct *mm, uint64_t start, uint64_t end, int advice)
 {
+	struct vm_area_struct *vma;
+
 	if (split_vmas_at(mm, start, end))
 		return -ENOMEM;
-	for (uint64_t addr = start; addr < end;) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-
-		if (advice == MADV_HUGEPAGE)
-			vma->vm_flags = (vma->vm_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
-		else
-			vma->vm_flags = (vma->vm_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
-		addr = vma->vm_end;
-	}
-	for (uint64_t addr = start; addr < end;) {
-		struct vm_area_struct *vma = vma_merge_neighbours(find_vma(mm, addr));
-
-		addr = vma->vm_end;
-	}
+	vma = find_vma(mm, start);
+	if (advice == MADV_HUGEPAGE)
+		vma->vm_flags = (vma->vm_flags & ~VM_NOHUGEPAGE) | VM_HUGEPAGE;
+	else
+		vma->vm_flags = (vma->vm_flags & ~VM_HUGEPAGE) | VM_NOHUGEPAGE;
+	vma_merge_neighbours(vma);
 	return 0;
 }
 
-static int madvise_populate(struct mm_struct *mm, uint64_t start, uint64_t end, bool write)
+static int madvise_one(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
+		       uint64_t end, int advice)
 {
-	for (uint64_t addr = start; addr < end;) {
-		struct vm_area_struct *vma = find_vma(mm, addr);
-		uint64_t e = vma->vm_end < end ? vma->vm_end : end;
-		long ret;
-
+	switch (advice) {
+	case MADV_DONTNEED:
+		if (vma->vm_flags & VM_PFNMAP)
+			return -EINVAL;
+		zap_page_range_single(vma, start, end - start);
+		return 0;
+	case MADV_HUGEPAGE:
+	case MADV_NOHUGEPAGE:
+		return madvise_hugepage(mm, start, end, advice);
+	case MADV_POPULATE_READ:
+	case MADV_POPULATE_WRITE:
 		if (vma->vm_flags & (VM_PFNMAP | VM_IO))
 			return -EINVAL;
-		ret = populate_vma_page_range(vma, addr, e, write);
-		if (ret < 0)
-			return (int)ret;
-		addr = e;
+		return (int)populate_vma_page_range(vma, start, end, advice == MADV_POPULATE_WRITE);
+	default:
+		return -EINVAL;
 	}
-	return 0;
 }
 
+static bool madvise_need_write_lock(int advice)
+{
+	return advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE;
+}
+
+/*
+ * madvise_walk_vmas(): apply the advice to every mapped part of the range;
+ * an unmapped gap is skipped and reported as -ENOMEM at the end (populate
+ * stops at the gap, as madvise_populate() does).
+ */
 int do_madvise(struct mm_struct *mm, uint64_t start, uint64_t len, int advice)
 {
-	uint64_t end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
-	int ret;
+	uint64_t end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK), addr = start;
+	bool write = madvise_need_write_lock(advice), unmapped = false;
+	int ret = 0;
 
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
-	if (advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE)
+	if (advice != MADV_DONTNEED && !write && advice != MADV_POPULATE_READ &&
+	    advice != MADV_POPULATE_WRITE)
+		return -EINVAL;
+	if (write)
 		mmap_write_lock(mm);
 	else
 		mmap_read_lock(mm);
-	ret = check_mapped(mm, start, end);
-	if (!ret) {
-		switch (advice) {
-		case MADV_DONTNEED:
-			ret = madvise_dontneed(mm, start, end);
+	while (addr < end && !ret) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		uint64_t e;
+
+		if (!vma || vma->vm_start >= end) {
+			unmapped = true;
 			break;
-		case MADV_HUGEPAGE:
-		case MADV_NOHUGEPAGE:
-			ret = madvise_hugepage(mm, start, end, advice);
-			break;
-		case MADV_POPULATE_READ:
-		case MADV_POPULATE_WRITE:
-			ret = madvise_populate(mm, start, end, advice == MADV_POPULATE_WRITE);
-			break;
-		default:
-			ret = -EINVAL;
 		}
+		if (vma->vm_start > addr) {
+			unmapped = true;
+			if (advice == MADV_POPULATE_READ || advice == MADV_POPULATE_WRITE)
+				break;
+			addr = vma->vm_start;
+		}
+		e = vma->vm_end < end ? vma->vm_end : end;
+		ret = madvise_one(mm, vma, addr, e, advice);
+		addr = e;
 	}
-	if (advice == MADV_HUGEPAGE || advice == MADV_NOHUGEPAGE)
+	if (write)
 		mmap_write_unlock(mm);
 	else
 		mmap_read_unlock(mm);
-	return ret;
+	return ret ? ret : unmapped ? -ENOMEM : 0;
 }

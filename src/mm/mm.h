@@ -90,6 +90,7 @@ struct vm_area_struct {
 	pgprot_t vm_page_prot;
 	unsigned long vm_pgoff;
 	struct anon_vma *anon_vma;
+	bool anon_vma_forked;		/* its anon_vma chain reaches a parent's */
 	const struct vm_operations_struct *vm_ops;
 	void *vm_file;			/* opaque: owned by src/fs/ */
 	void *vm_private_data;

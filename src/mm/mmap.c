@@ -49,6 +49,9 @@ static unsigned long calc_vm_flags(int prot, int flags)
 		vm_flags |= VM_WRITE;
 	if (flags & MAP_SHARED)
 		vm_flags |= VM_SHARED | VM_MAYSHARE;
+	/* accountable_mapping(): private writable memory is charged, VM_ACCOUNT */
+	else if ((prot & PROT_WRITE) && !(flags & MAP_NORESERVE))
+		vm_flags |= VM_ACCOUNT;
 	return vm_flags;
 }
 
@@ -65,6 +68,8 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, int prot, int
 
 	if (!len || (len & ~PAGE_MASK) || (addr & ~PAGE_MASK))
 		return -EINVAL;
+	if ((flags & MAP_FIXED) && (len > TASK_SIZE || addr > TASK_SIZE - len))
+		return -ENOMEM;
 	mmap_write_lock(mm);
 	if (!(flags & MAP_FIXED)) {
 		uint64_t align = (!ops && !(len % PMD_SIZE)) ? PMD_SIZE : PAGE_SIZE;

@@ -88,46 +88,77 @@ static void change_protection(struct vm_area_struct *vma, uint64_t start, uint64
 	}
 }
 
+/*
+ * mprotect_fixup(): give [start, end) of @vma the flags @newflags, splitting
+ * it at the edges and merging it with its neighbours afterwards.  VM_ACCOUNT
+ * follows Linux: making private memory writable charges it; making it
+ * read-only gives the charge back only if nothing was ever written.
+ */
+static int mprotect_fixup(struct vm_area_struct *vma, uint64_t start, uint64_t end,
+			  unsigned long newflags)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long oldflags = vma->vm_flags;
+
+	if (newflags & VM_WRITE) {
+		if (!(oldflags & (VM_ACCOUNT | VM_WRITE | VM_SHARED)))
+			newflags |= VM_ACCOUNT;
+	} else if ((oldflags & VM_ACCOUNT) && vma_is_anonymous(vma) && !vma->anon_vma) {
+		newflags &= ~VM_ACCOUNT;
+	}
+	if (split_vmas_at(mm, start, end))
+		return -ENOMEM;
+	vma = find_vma(mm, start);
+	vma->vm_flags = newflags;
+	vma_set_page_prot(vma);
+	change_protection(vma, vma->vm_start, vma->vm_end);
+	vma_merge_neighbours(vma);
+	return 0;
+}
+
+/*
+ * do_mprotect_pkey(): VMA by VMA from @start; a hole stops the walk with
+ * -ENOMEM, and what was changed before it stays changed, as in Linux.
+ * Precondition: mmap_lock not held.
+ */
 int do_mprotect(struct mm_struct *mm, uint64_t start, uint64_t len, int prot)
 {
-	uint64_t end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK);
-	unsigned long newbits = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0);
-	struct vm_area_struct *vma;
-	uint64_t addr;
+	uint64_t end = start + ((len + PAGE_SIZE - 1) & PAGE_MASK), nstart = start;
+	unsigned long bits = ((prot & PROT_READ) ? VM_READ : 0) | ((prot & PROT_WRITE) ? VM_WRITE : 0);
+	int err = 0;
 
 	if (start & ~PAGE_MASK)
 		return -EINVAL;
+	if (end <= start)
+		return end == start ? 0 : -ENOMEM;
 	mmap_write_lock(mm);
-	/* Every page of the range must be mapped (Linux: -ENOMEM otherwise). */
-	for (addr = start; addr < end; addr = vma->vm_end) {
-		vma = find_vma(mm, addr);
-		if (!vma || vma->vm_start > addr) {
-			mmap_write_unlock(mm);
-			return -ENOMEM;
+	while (nstart < end) {
+		struct vm_area_struct *vma = find_vma(mm, nstart);
+		unsigned long newflags;
+		uint64_t tmp;
+
+		if (!vma || vma->vm_start > nstart) {
+			err = -ENOMEM;
+			break;
 		}
-		if ((prot & PROT_WRITE) && !(vma->vm_flags & VM_MAYWRITE)) {
-			mmap_write_unlock(mm);
-			return -EACCES;
+		newflags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) | bits;
+		if ((newflags & VM_WRITE) && !(newflags & VM_MAYWRITE)) {
+			err = -EACCES;
+			break;
 		}
+		tmp = vma->vm_end < end ? vma->vm_end : end;
+		err = mprotect_fixup(vma, nstart, tmp, newflags);
+		if (err)
+			break;
+		nstart = tmp;
 	}
-	if (split_vmas_at(mm, start, end)) {
-		mmap_write_unlock(mm);
-		return -ENOMEM;
+	/* The VMA below the range may merge with what changed, too. */
+	if (start) {
+		struct vm_area_struct *below = find_vma(mm, start - 1);
+
+		if (below && below->vm_start < start)
+			vma_merge_neighbours(below);
 	}
-	for (addr = start; addr < end;) {
-		vma = find_vma(mm, addr);
-		vma->vm_flags = (vma->vm_flags & ~(VM_READ | VM_WRITE)) | newbits;
-		vma_set_page_prot(vma);
-		change_protection(vma, vma->vm_start, vma->vm_end);
-		addr = vma->vm_end;
-	}
-	for (addr = start; addr < end;) {
-		vma = vma_merge_neighbours(find_vma(mm, addr));
-		addr = vma->vm_end;
-	}
-	/* A merge may also join the VMA just below the range. */
-	if (start && (vma = find_vma(mm, start - 1)) && vma->vm_start < start)
-		vma_merge_neighbours(vma);
 	mmap_write_unlock(mm);
-	return 0;
+	return err;
 }

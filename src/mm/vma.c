@@ -57,9 +57,47 @@ void vm_area_free(struct vm_area_struct *vma)
 }
 
 /*
- * MODEL: one anon_vma per VMA family is enough: faultline does no reverse
- * mapping of anonymous memory, and the anon_vma's only observable effect is
- * whether fork copies a VMA's page tables (vma_needs_copy()).
+ * anon_vma_compatible(): @a lies directly below @b and they differ at most in
+ * their access flags, so they could merge once the flags agree again.
+ */
+static bool anon_vma_compatible(const struct vm_area_struct *a, const struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start && a->vm_file == b->vm_file && a->vm_ops == b->vm_ops &&
+	       !((a->vm_flags ^ b->vm_flags) & ~VM_ACCESS_FLAGS) &&
+	       b->vm_pgoff == a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT);
+}
+
+/* A neighbour's anon_vma we may share: not one inherited across fork. */
+static struct anon_vma *reusable_anon_vma(const struct vm_area_struct *old,
+					  const struct vm_area_struct *a,
+					  const struct vm_area_struct *b)
+{
+	if (old->anon_vma && !old->anon_vma_forked && anon_vma_compatible(a, b))
+		return old->anon_vma;
+	return NULL;
+}
+
+/* find_mergeable_anon_vma(): the next VMA first, then the previous one. */
+static struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	int i = vma_index(mm, vma);
+	struct anon_vma *av = NULL;
+
+	if (i < 0)
+		return NULL;
+	if (i + 1 < mm->nr_vmas)
+		av = reusable_anon_vma(mm->vmas[i + 1], vma, mm->vmas[i + 1]);
+	if (!av && i > 0)
+		av = reusable_anon_vma(mm->vmas[i - 1], mm->vmas[i - 1], vma);
+	return av;
+}
+
+/*
+ * MODEL: faultline does no reverse mapping of anonymous memory, so an
+ * anon_vma is only an identity with a refcount: what matters is whether a
+ * VMA has one (fork copies its page tables, vma_needs_copy()) and whether two
+ * VMAs share one (they may merge).
  */
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
@@ -67,6 +105,12 @@ int anon_vma_prepare(struct vm_area_struct *vma)
 
 	if (vma->anon_vma)
 		return 0;
+	av = find_mergeable_anon_vma(vma);
+	if (av) {
+		atomic_inc(&av->refcount);
+		vma->anon_vma = av;
+		return 0;
+	}
 	av = fl_zalloc(FL_ALLOC_ANON_VMA, sizeof(*av));
 	if (!av)
 		return -ENOMEM;
@@ -200,6 +244,7 @@ static void merge_into(struct mm_struct *mm, struct vm_area_struct *prev,
 	prev->vm_end = next->vm_end;
 	if (!prev->anon_vma && next->anon_vma) {
 		prev->anon_vma = next->anon_vma;
+		prev->anon_vma_forked = next->anon_vma_forked;
 		next->anon_vma = NULL;
 	}
 	vm_area_free(next);
@@ -213,14 +258,16 @@ struct vm_area_struct *vma_merge_neighbours(struct vm_area_struct *vma)
 	mmap_assert_write_locked(mm);
 	if (i < 0)
 		return vma;
-	if (i + 1 < mm->nr_vmas && can_merge(vma, mm->vmas[i + 1]))
-		merge_into(mm, vma, mm->vmas[i + 1]);
+	/* Left first: when both neighbours fit but not each other, Linux keeps prev. */
 	if (i > 0 && can_merge(mm->vmas[i - 1], vma)) {
 		struct vm_area_struct *prev = mm->vmas[i - 1];
 
 		merge_into(mm, prev, vma);
 		vma = prev;
+		i--;
 	}
+	if (i + 1 < mm->nr_vmas && can_merge(vma, mm->vmas[i + 1]))
+		merge_into(mm, vma, mm->vmas[i + 1]);
 	return vma;
 }
 

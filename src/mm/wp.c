@@ -58,12 +58,24 @@ static long folio_mappings_in_vma(struct folio *folio, struct vm_area_struct *vm
 	return n;
 }
 
+/* Every VMA that can map the folio: those sharing the faulting VMA's anon_vma. */
+static long folio_mappings_in_mm(struct folio *folio, struct vm_area_struct *vma)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	long n = 0;
+
+	for (int i = 0; i < mm->nr_vmas; i++)
+		if (mm->vmas[i]->anon_vma == vma->anon_vma)
+			n += folio_mappings_in_vma(folio, mm->vmas[i]);
+	return n;
+}
+
 /*
  * A large folio whose pages are mapped by PTEs: reusable when every
  * reference is a mapping and every mapping is in this mm
  * (__wp_can_reuse_large_anon_folio()).
  * MODEL: Linux knows the owning mms from folio->_mm_ids; faultline counts
- * this VMA's own mappings of the folio and compares.
+ * this mm's own mappings of the folio and compares.
  */
 static bool wp_can_reuse_large_anon_folio(struct folio *folio, struct vm_area_struct *vma)
 {
@@ -71,7 +83,7 @@ static bool wp_can_reuse_large_anon_folio(struct folio *folio, struct vm_area_st
 		return false;
 	if (folio_large_mapcount(folio) != folio_ref_count(folio))
 		return false;
-	return folio_mappings_in_vma(folio, vma) == folio_large_mapcount(folio);
+	return folio_mappings_in_mm(folio, vma) == folio_large_mapcount(folio);
 }
 
 static bool wp_can_reuse_anon_folio(struct folio *folio, struct vm_area_struct *vma)

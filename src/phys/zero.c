@@ -26,7 +26,7 @@ bool get_huge_zero_folio(void)
 	}
 	zero = folio_alloc(__GFP_ZERO | __GFP_COMP, HPAGE_PMD_ORDER);
 	if (!zero) {
-		count_vm_event(THP_FAULT_FALLBACK);
+		count_vm_event(THP_ZERO_PAGE_ALLOC_FAILED);
 		return false;
 	}
 	/* MODEL: single-threaded allocation race is resolved by the caller's locks. */

@@ -9,11 +9,10 @@
  * fault is the model's own; a step's fault count is the difference of the
  * task's min_flt + maj_flt, as getrusage() gives it on Linux.
  *
- * Placement: the model places mappings itself, top-down with a 2 MiB gap
- * between them so that no two scenario mappings ever merge into one VMA
- * (the oracle does the same), at the requested alignment; without align=, an
- * anonymous mapping whose length is a multiple of 2 MiB is 2 MiB-aligned as
- * Linux's thp_get_unmapped_area() does.
+ * Placement: the model places mappings itself, as the oracle does, so that
+ * both sides see the same geometry: every mapping starts at a multiple of
+ * its align= and at least of 2 MiB, with a 2 MiB gap after it, so no two
+ * scenario mappings merge into one VMA or share a page table.
  *
  * What the model cannot run yet is refused in prepare(), before the first
  * step, with the scenario position of the first such command.
@@ -191,13 +190,9 @@ static long faults_of(struct mm_struct *mm)
 
 static uint64_t place(struct model *m, const struct scn_cmd *c)
 {
-	uint64_t align = c->align ? c->align : PAGE_SIZE;
+	uint64_t align = c->align > PMD_SIZE ? c->align : PMD_SIZE;
 	uint64_t start;
 
-	if (!c->align && c->source == SCN_SRC_ANON && !(c->size % PMD_SIZE))
-		align = PMD_SIZE;
-	if (align < PAGE_SIZE)
-		align = PAGE_SIZE;
 	start = (m->cursor - c->size) & ~(align - 1);
 	m->cursor = start - PMD_SIZE;
 	return start;
