@@ -40,7 +40,7 @@ static void usage(FILE *f)
 	      "  run FILE...     run scenarios in the model\n"
 	      "  oracle FILE...  run scenarios on the kernel of this machine\n"
 	      "  check FILE...   run scenarios in both and diff what both can observe\n"
-	      "  bench           measure the model's speed (not built yet)\n"
+	      "  bench           ns per fault in the model and in this kernel, side by side\n"
 	      "  COMMAND --help  the options of one command\n"
 	      "\n"
 	      "Options of run:\n"
@@ -73,6 +73,10 @@ static void usage(FILE *f)
 	      "  1  an expectation failed, or check found a difference\n"
 	      "  2  the scenario or the command line is wrong (or not supported)\n"
 	      "  3  faultline found its own state inconsistent (a model invariant broke)\n"
+	      "\n"
+	      "Results in --explain lines: a VM_FAULT code (NOPAGE, FALLBACK, SIGBUS, OOM,\n"
+	      "...), 0 when the handler returned 0 (handled), or SKIPPED when the level\n"
+	      "was not tried at all; mapped=KIND says what got mapped.\n"
 	      "\n"
 	      "Reason codes of --explain (why a fault fell back to a smaller level):\n", f);
 	for (int i = 0; i < FL_NR_REASONS; i++)
