@@ -35,6 +35,7 @@ struct check_state {
 	long rss[NR_MM_COUNTERS];
 	long tables, deposits;
 	bool failed;
+	bool report_all;	/* the final check lists every leak, not the first */
 };
 
 static int32_t *scratch[3];
@@ -47,7 +48,7 @@ static void fail(struct check_state *st, const char *invariant, const char *fmt,
 {
 	va_list ap;
 
-	if (st->failed)
+	if (st->failed && !st->report_all)
 		return;
 	st->failed = true;
 	fprintf(st->out, "faultline: invariant broken: %s\n  ", invariant);
@@ -287,7 +288,8 @@ static void check_memmap(struct check_state *st)
 				if (atomic_read(&folio_page(f, i)->_mapcount) != -1)
 					fail(st, "huge zero folio mapcounted (R39)",
 					     "page %lu of the huge zero folio has a mapcount", i);
-		} else if (&f->page == p && folio_ref_count(f) > 0) {
+		} else if (&f->page == p) {
+			/* Not free, so allocated: even (especially) at refcount 0. */
 			check_folio(st, f);
 		}
 		pfn += (&f->page == p) ? folio_nr_pages(f) : 1;
@@ -363,7 +365,7 @@ int fl_check_invariants(struct mm_struct *const *mms, int nmms, FILE *out)
 
 int fl_check_final(FILE *out)
 {
-	struct check_state st = { .out = out };
+	struct check_state st = { .out = out, .report_all = true };
 	unsigned long expect_free = machine.ram_pages - 1;	/* the zero page */
 
 	if (fl_bug_count()) {
