@@ -2,12 +2,13 @@
 #
 # A thin wrapper around meson + ninja.  `make demo` builds faultline and runs
 # the bundled demo scenarios with --explain; `make test` runs every test in a
-# normal and an ASan+UBSan build.  Both first check that the Debian packages
+# normal (gcc), an ASan+UBSan and a clang build.  Both first check that the Debian packages
 # the build needs are installed: as root under CI (CI=true) they are
 # installed with apt-get, otherwise the command to install them is printed.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+CLANG_BUILD ?= build-clang
 DEPS := meson ninja-build pkg-config gcc clang liburcu-dev libcmocka-dev \
 	libjansson-dev liburing-dev
 FAULTLINE := $(BUILD)/tools/faultline
@@ -38,11 +39,14 @@ $(BUILD)/build.ninja:
 $(ASAN_BUILD)/build.ninja:
 	meson setup $(ASAN_BUILD) -Db_sanitize=address,undefined -Db_lundef=false
 
+$(CLANG_BUILD)/build.ninja:
+	CC=clang meson setup $(CLANG_BUILD)
+
 demo: all
 	$(FAULTLINE) run --explain demo/*.scn
 
-test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja
-	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD)
+test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(CLANG_BUILD)/build.ninja
+	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)

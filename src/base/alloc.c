@@ -17,6 +17,10 @@ static const char *const names[FL_NR_ALLOC_TYPES] = {
 	[FL_ALLOC_VMA_TREE] = "vma tree",
 	[FL_ALLOC_ANON_VMA] = "anon_vma",
 	[FL_ALLOC_FILE] = "file",
+	[FL_ALLOC_DAXFS] = "daxfs",
+	[FL_ALLOC_DAX_FILE] = "dax file",
+	[FL_ALLOC_DAX_EXTENT] = "dax file block map",
+	[FL_ALLOC_DAX_ENTRY] = "dax entry tree",
 	[FL_ALLOC_OTHER] = "other",
 };
 

@@ -20,6 +20,10 @@ enum fl_alloc_type {
 	FL_ALLOC_VMA_TREE,
 	FL_ALLOC_ANON_VMA,
 	FL_ALLOC_FILE,
+	FL_ALLOC_DAXFS,		/* the DAX filesystem: superblock, block share counts */
+	FL_ALLOC_DAX_FILE,	/* a DAX file (inode) */
+	FL_ALLOC_DAX_EXTENT,	/* a DAX file's block map (its extents) */
+	FL_ALLOC_DAX_ENTRY,	/* a file's DAX mapping entries (the i_pages tree) */
 	FL_ALLOC_OTHER,
 	FL_NR_ALLOC_TYPES
 };

@@ -86,6 +86,29 @@ static void dump_mm(FILE *out, struct mm_struct *mm)
 	}
 }
 
+/*
+ * With special bits (V1 on): a special PTE lives only in a PFN or mixed map
+ * (R4.4, else "Bad page map"), and a PFN map's only non-special PTEs are
+ * the anon folios a write fault CoW'ed into it (R2b, R2c).
+ */
+static void check_pfnmap_pte(struct check_state *st, struct vm_area_struct *vma, uint64_t addr,
+			     pte_t pte)
+{
+	unsigned long pfn = pte_pfn(pte);
+	bool driver = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
+
+	if (!fl_cfg.pte_special)
+		return;
+	if (pte_special(pte) && !driver && !is_huge_zero_pfn(pfn) && !fl_cfg.find_normal_page)
+		fail(st, "special PTE outside a PFN or mixed map (R4)",
+		     "PTE %016llx at 0x%llx in vm_flags 0x%lx", (unsigned long long)pte.pte,
+		     (unsigned long long)addr, vma->vm_flags);
+	if (!pte_special(pte) && (vma->vm_flags & VM_PFNMAP) &&
+	    (!pfn_valid(pfn) || !folio_test_anon(page_folio(pfn_to_page(pfn)))))
+		fail(st, "raw pfn without the special bit in a PFN map (R2b)",
+		     "PTE %016llx at 0x%llx", (unsigned long long)pte.pte, (unsigned long long)addr);
+}
+
 static void check_pte(struct check_state *st, struct vm_area_struct *vma, uint64_t addr,
 		      pte_t pte)
 {
@@ -103,6 +126,9 @@ static void check_pte(struct check_state *st, struct vm_area_struct *vma, uint64
 			     (unsigned long long)addr);
 		return;
 	}
+	if (!pte_present(pte))
+		return;
+	check_pfnmap_pte(st, vma, addr, pte);
 	page = vm_normal_page(vma, addr, pte);
 	if (!page)
 		return;
@@ -296,20 +322,28 @@ static void check_memmap(struct check_state *st)
 	}
 }
 
+/*
+ * One counter per frame that has a page descriptor: RAM, then pmem (whose
+ * DAX folios are mapped like any other once FS-DAX faults exist).
+ */
 static int prepare_scratch(void)
 {
-	if (scratch_pages != machine.ram_pages) {
+	unsigned long need = machine.pmem_base_pfn + machine.pmem_pages;
+
+	if (scratch_pages != need) {
 		for (int i = 0; i < 3; i++) {
 			free(scratch[i]);
-			scratch[i] = calloc(machine.ram_pages, sizeof(int32_t));
-			if (!scratch[i])
+			scratch[i] = calloc(need, sizeof(int32_t));
+			if (!scratch[i]) {
+				scratch_pages = 0;
 				return -1;
+			}
 		}
-		scratch_pages = machine.ram_pages;
+		scratch_pages = need;
 		return 0;
 	}
 	for (int i = 0; i < 3; i++)
-		memset(scratch[i], 0, machine.ram_pages * sizeof(int32_t));
+		memset(scratch[i], 0, need * sizeof(int32_t));
 	return 0;
 }
 

@@ -114,15 +114,32 @@ static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gu
 	struct folio *folio;
 	long err;
 
-	if (!vma)
+	struct page *page;
+
+	/* check_vma_flags(): raw pfn maps have no pages to hand out. */
+	if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
+		return -EFAULT;
+	/*
+	 * writable_file_mapping_allowed(): a long-term write pin must not keep
+	 * a page the filesystem tracks for writeback (shmem needs no tracking).
+	 */
+	if (g->pin && write && (vma->vm_flags & VM_SHARED) && vma->vm_ops &&
+	    vma->vm_ops->page_mkwrite)
 		return -EFAULT;
 	err = populate_vma_page_range(vma, addr, addr + PAGE_SIZE, write);
 	if (err)
 		return (int)err;
 	fl_walk(mm, addr, &leaf);
-	if (is_zero_pfn(leaf.pfn) || is_huge_zero_pfn(leaf.pfn) || !pfn_valid(leaf.pfn))
-		return 0;	/* not refcounted: nothing to hold */
-	folio = page_folio(pfn_to_page(leaf.pfn));
+	if (is_zero_pfn(leaf.pfn) || is_huge_zero_pfn(leaf.pfn))
+		return 0;	/* never refcounted: nothing to hold */
+	/* follow_page_mask(): only what vm_normal_page*() calls a page. */
+	page = leaf.level == 1 ? vm_normal_page(vma, addr, __pte(leaf.entry)) :
+	       leaf.level == 2 ? vm_normal_page_pmd(vma, addr, __pmd(leaf.entry)) : NULL;
+	if (page && leaf.level == 2)
+		page += (addr & ~PMD_MASK) >> PAGE_SHIFT;
+	if (!page)
+		return -EFAULT;	/* a raw pfn of a mixed map (follow_pfn_pte()) */
+	folio = page_folio(page);
 	gup_grab(folio, g->pin);
 	g->folios[g->nr++] = folio;
 	return 0;

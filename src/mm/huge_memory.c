@@ -49,14 +49,18 @@ bool thp_vma_allowable_pmd(struct vm_area_struct *vma, enum fl_reason *why)
 	*why = FL_REASON_THP_OFF;
 	if (vma->vm_flags & VM_NOHUGEPAGE)
 		return false;
-	if (!vma_is_anonymous(vma))
-		return vma->vm_ops->huge_fault != NULL;	/* DAX, PFN maps decide themselves */
+	/*
+	 * Linux exempts DAX from the sysfs policy but not drivers' PFN and
+	 * mixed maps (__thp_vma_allowable_orders()); DAX VMAs carry neither flag.
+	 */
+	if (!vma_is_anonymous(vma) && !(vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return vma->vm_ops->huge_fault != NULL;	/* DAX decides itself */
 	if (fl_cfg.thp == FL_THP_NEVER)
 		return false;
 	if (fl_cfg.thp == FL_THP_MADVISE && !(vma->vm_flags & VM_HUGEPAGE))
 		return false;
 	*why = FL_REASON_NONE;
-	return true;
+	return vma_is_anonymous(vma) || vma->vm_ops->huge_fault != NULL;
 }
 
 bool thp_vma_suitable_order(struct vm_area_struct *vma, uint64_t addr, int order)
@@ -290,7 +294,6 @@ bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr)
 	pmd_t orig = pmdp_huge_get_and_clear(pmd);
 	struct folio *folio;
 
-	(void)addr;
 	if (!pmd_leaf(orig)) {
 		set_pmd(pmd, orig);
 		return false;
@@ -299,7 +302,9 @@ bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr)
 		zap_deposited_table(&mm->pgt, pmd);
 	if (is_huge_zero_pmd(orig))
 		return true;
-	folio = page_folio(pfn_to_page(pmd_pfn(orig)));
+	folio = vm_normal_folio_pmd(vma, addr & PMD_MASK, orig);
+	if (!folio)
+		return true;	/* a raw pfn (PFN/mixed map): nothing was taken */
 	folio_remove_rmap_pmd(folio, vma);
 	add_mm_counter(mm, mm_counter(folio), -(long)HPAGE_PMD_NR);
 	if (!folio_test_anon(folio) && pmd_dirty(orig))
@@ -374,19 +379,6 @@ void __split_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t address)
 	spin_unlock(ptl);
 }
 
-static pmd_t *find_pmd(struct mm_struct *mm, uint64_t addr)
-{
-	pgd_t *pgd = pgd_offset(&mm->pgt, addr);
-	pud_t *pud;
-
-	if (!pgd_present(pgdp_get(pgd)))
-		return NULL;
-	pud = pud_offset(pgd, addr);
-	if (!pud_present(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
-		return NULL;
-	return pmd_offset(pud, addr);
-}
-
 /* Split huge PMDs that straddle @start or @end (vma_adjust_trans_huge()). */
 void split_huge_pmd_range(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
@@ -397,7 +389,7 @@ void split_huge_pmd_range(struct vm_area_struct *vma, uint64_t start, uint64_t e
 
 		if (!(edges[i] & ~HPAGE_PMD_MASK))
 			continue;
-		pmd = find_pmd(vma->vm_mm, edges[i]);
+		pmd = mm_find_pmd(vma->vm_mm, edges[i]);
 		if (pmd && pmd_leaf(pmdp_get(pmd)))
 			__split_huge_pmd(vma, pmd, edges[i]);
 	}
@@ -413,6 +405,16 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm, pmd_t *dst
 	struct folio *folio;
 
 	(void)src_mm;
+	/*
+	 * A raw pfn PMD (PFN/mixed maps) is copied as it is: no folio, no
+	 * deposit, not write-protected (a CoW mapping never has a writable one).
+	 * MODEL: with V2 on Linux copies it without a deposit that zap would
+	 * then withdraw; faultline lets the child refault instead.
+	 */
+	if (pmd_special(pmd) && !is_huge_zero_pmd(pmd) && !fl_cfg.pgtable_deposit) {
+		set_pmd(dst_pmd, pmd_mkold(pmd));
+		return 0;
+	}
 	if (!vma_is_anonymous(dst_vma))
 		return 0;	/* file/DAX huge PMDs are refilled by faults in the child */
 	pgtable = pte_alloc_one(&dst_mm->pgt);
@@ -457,8 +459,9 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr, pgpro
 		return 0;
 	}
 	entry = pmd_modify(old, newprot);
+	/* Anonymous first: a raw pfn PMD has no page descriptor to look at. */
 	if (try_writable && !pmd_write(entry) && !is_huge_zero_pmd(old) &&
-	    PageAnonExclusive(pfn_to_page(pmd_pfn(old))) && vma_is_anonymous(vma))
+	    vma_is_anonymous(vma) && PageAnonExclusive(pfn_to_page(pmd_pfn(old))))
 		entry = pmd_mkwrite(entry);
 	set_pmd(pmd, entry);
 	spin_unlock(ptl);

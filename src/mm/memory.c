@@ -44,6 +44,30 @@ int pte_alloc(struct mm_struct *mm, pmd_t *pmd)
 	return pmd_none(pmdp_get(pmd)) && __pte_alloc(&mm->pgt, pmd);
 }
 
+/*
+ * get_locked_pte(): the PTE for @addr with its lock held, allocating the
+ * tables on the way; NULL when out of memory or when a huge entry maps the
+ * address (the caller's insert then fails, as in Linux).
+ */
+pte_t *get_locked_pte(struct mm_struct *mm, uint64_t addr, spinlock_t **ptl)
+{
+	pgd_t *pgd = pgd_offset(&mm->pgt, addr);
+	pud_t *pud;
+	pmd_t *pmd;
+
+	if (pgd_none(pgdp_get(pgd)) && __pud_alloc(&mm->pgt, pgd))
+		return NULL;
+	pud = pud_offset(pgd, addr);
+	if (pud_none(pudp_get(pud)) && __pmd_alloc(&mm->pgt, pud))
+		return NULL;
+	if (pud_leaf(pudp_get(pud)))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pte_alloc(mm, pmd))
+		return NULL;
+	return pte_offset_map_lock(pmd, addr, ptl);
+}
+
 static vm_fault_t do_pte_missing(struct vm_fault *vmf)
 {
 	if (vma_is_anonymous(vmf->vma))
@@ -158,6 +182,51 @@ static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 	return 0;
 }
 
+/*
+ * The PUD level of __handle_mm_fault() (create_huge_pud(), wp_huge_pud()):
+ * only vm_ops->huge_fault providers (DAX, drivers' PFN and mixed maps) map
+ * PUDs; anonymous THP has no PUD size, so nothing is tried for it.
+ * *done tells whether the fault finished here.
+ */
+static vm_fault_t handle_pud_level(struct vm_fault *vmf, bool *done)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	enum fl_reason why = FL_REASON_NONE;
+	pud_t orig = pudp_get(vmf->pud);
+	vm_fault_t ret;
+
+	*done = false;
+	if (vma_is_anonymous(vma) || !vma->vm_ops->huge_fault)
+		return 0;
+	if (pud_none(orig)) {
+		if (!thp_vma_allowable_pmd(vma, &why) ||
+		    !thp_vma_suitable_order(vma, vmf->address, HPAGE_PUD_ORDER))
+			return 0;
+		ret = vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
+		*done = !(ret & VM_FAULT_FALLBACK);
+		return ret;
+	}
+	if (!pud_leaf(orig))
+		return 0;
+	*done = true;
+	if ((vmf->flags & FAULT_FLAG_WRITE) && !pud_write(orig)) {
+		/*
+		 * wp_huge_pud(): a shared mapping asks the driver again.
+		 * MODEL: no PUD split, so a fallback is answered with SIGBUS
+		 * instead of splitting and retrying at PMD level.
+		 */
+		if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
+			ret = vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
+			if (!(ret & VM_FAULT_FALLBACK))
+				return ret;
+		}
+		return VM_FAULT_SIGBUS;
+	}
+	/* huge_pud_set_accessed() */
+	set_pud(vmf->pud, pud_mkyoung(orig));
+	return 0;
+}
+
 static vm_fault_t __handle_mm_fault(struct vm_fault *vmf)
 {
 	struct mm_struct *mm = vmf->vma->vm_mm;
@@ -170,14 +239,13 @@ static vm_fault_t __handle_mm_fault(struct vm_fault *vmf)
 		return VM_FAULT_OOM;
 	pud = pud_offset(pgd, vmf->address);
 	vmf->pud = pud;
-	/*
-	 * PUD level: only vm_ops->huge_fault providers (DAX, PFN maps) map
-	 * PUDs; anonymous THP has no PUD size, so nothing is tried here.
-	 */
+	ret = handle_pud_level(vmf, &done);
+	if (done)
+		return ret;
 	if (pud_none(pudp_get(pud)) && __pmd_alloc(&mm->pgt, pud))
 		return VM_FAULT_OOM;
 	if (pud_leaf(pudp_get(pud)))
-		return 0;
+		return 0;	/* a PUD leaf appeared under us: retry */
 	vmf->pmd = pmd_offset(pud, vmf->address);
 	ret = handle_pmd_level(vmf, &done);
 	if (done)
@@ -203,6 +271,18 @@ vm_fault_t handle_mm_fault(struct vm_area_struct *vma, uint64_t address, unsigne
 
 	mmap_assert_locked(mm);
 	ret = __handle_mm_fault(&vmf);
+	if (ret & VM_FAULT_RETRY) {
+		/*
+		 * MODEL: the arch fault handler's retry after ->fault dropped
+		 * the mmap lock for I/O (filemap_fault() readahead), done here
+		 * with the lock kept: nothing else runs in between.
+		 */
+		vmf = (struct vm_fault){ .vma = vma, .address = address & PAGE_MASK,
+					 .real_address = address, .flags = flags | FAULT_FLAG_TRIED,
+					 .pgoff = linear_page_index(vma, address) };
+		ret = __handle_mm_fault(&vmf);
+		ret |= VM_FAULT_MAJOR;	/* mm_account_fault(): FAULT_FLAG_TRIED is major */
+	}
 
 	/* mm_account_fault() */
 	if (ret & VM_FAULT_RETRY)

@@ -58,6 +58,7 @@ enum { MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS, MM_SHMEMPAGES, NR_MM_COUNTERS };
 /* mm->flags */
 #define MMF_HUGE_ZERO_FOLIO	0
 #define MMF_HAS_PINNED		1
+#define MMF_UNSTABLE		2	/* OOM-reaped: private mappings may have lost pages */
 
 struct anon_vma {
 	atomic_t refcount;
@@ -134,6 +135,7 @@ typedef unsigned int vm_fault_t;
 #define FAULT_FLAG_WRITE	0x01u
 #define FAULT_FLAG_MKWRITE	0x02u
 #define FAULT_FLAG_ALLOW_RETRY	0x04u
+#define FAULT_FLAG_TRIED	0x20u
 #define FAULT_FLAG_USER		0x40u
 #define FAULT_FLAG_REMOTE	0x80u
 #define FAULT_FLAG_UNSHARE	0x400u
@@ -279,10 +281,12 @@ struct page *vm_normal_page(struct vm_area_struct *vma, uint64_t addr, pte_t pte
 struct page *vm_normal_page_pmd(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd);
 struct folio *vm_normal_folio(struct vm_area_struct *vma, uint64_t addr, pte_t pte);
 int pte_alloc(struct mm_struct *mm, pmd_t *pmd);
+pte_t *get_locked_pte(struct mm_struct *mm, uint64_t addr, spinlock_t **ptl);
 vm_fault_t do_anonymous_page(struct vm_fault *vmf);
 vm_fault_t do_fault(struct vm_fault *vmf);
 vm_fault_t filemap_map_pages_with(struct vm_fault *vmf, unsigned long start, unsigned long end,
-				  struct folio *(*lookup)(struct vm_area_struct *, unsigned long));
+				  struct folio *(*lookup)(struct vm_area_struct *, unsigned long),
+				  unsigned long file_pages);
 
 /* ---- shmem_vma.c: shared anonymous memory and /dev/zero shared ---- */
 /* Turn a new shared anonymous VMA into a shmem one (shmem_zero_setup()). */
@@ -291,6 +295,24 @@ extern const struct vm_operations_struct shmem_vm_ops;
 vm_fault_t do_wp_page(struct vm_fault *vmf);
 vm_fault_t vmf_anon_prepare(struct vm_fault *vmf);
 struct folio *vma_alloc_zeroed_movable_folio(struct vm_area_struct *vma, uint64_t addr);
+
+/* ---- filemap.c, truncate.c: regular files that are not DAX (issue 6) ---- */
+struct fl_file;
+extern const struct vm_operations_struct filemap_vm_ops;	/* fs=pagecache */
+extern const struct vm_operations_struct tmpfs_file_vm_ops;	/* fs=tmpfs */
+bool vma_wants_writenotify(struct vm_area_struct *vma);
+vm_fault_t do_page_mkwrite(struct vm_fault *vmf, struct folio *folio);
+vm_fault_t do_set_pmd(struct vm_fault *vmf, struct folio *folio);
+/*
+ * unmap_mapping_range() over every mm in @mms (MODEL: no i_mmap tree),
+ * then the file side: truncate_setsize() + truncate_pagecache(), and the
+ * hole punch.  Preconditions: no mmap_lock held.
+ */
+int fl_truncate(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint64_t size);
+void fl_punch(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint64_t off,
+	      uint64_t len);
+/* fsync/msync: write back, then clean and write-protect the shared mappings. */
+void fl_writeback(struct mm_struct *const *mms, int nmms, struct fl_file *f);
 
 /* ---- rmap.c ---- */
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, uint64_t addr,
@@ -305,6 +327,7 @@ int folio_try_dup_anon_rmap_pmd(struct folio *folio);
 void folio_dup_file_rmap_pte(struct folio *folio, struct page *page);
 void folio_dup_file_rmap_pmd(struct folio *folio);
 void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma);
+pmd_t *mm_find_pmd(struct mm_struct *mm, uint64_t addr);
 
 /* ---- zap.c ---- */
 void unmap_page_range(struct vm_area_struct *vma, uint64_t addr, uint64_t end);
@@ -356,5 +379,59 @@ struct fl_leaf {
 	unsigned long pfn;	/* pfn of the 4 KiB page holding @addr */
 };
 void fl_walk(struct mm_struct *mm, uint64_t addr, struct fl_leaf *leaf);
+
+/*
+ * ---- Issue 4: PFN and mixed maps, vm_normal_page*, insert paths ----
+ * (vm_normal_page.c, insert.c, pfnmap.c; SPEC.md 2a and 2b)
+ */
+enum pgtable_level { PGTABLE_LEVEL_PTE, PGTABLE_LEVEL_PMD, PGTABLE_LEVEL_PUD };
+
+struct page *vm_normal_page_pud(struct vm_area_struct *vma, uint64_t addr, pud_t pud);
+struct folio *vm_normal_folio_pmd(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd);
+/* R7 (V7 anon_lookup): the anon folio behind a pfn of a CoW PFN map, or NULL. */
+struct page *vm_pfnmap_normal_page_pfn(struct vm_area_struct *vma, unsigned long pfn);
+/* V8 warn_return hands out a descriptor for a pfn without memmap: this says so. */
+bool vm_normal_page_is_invalid(const struct page *page);
+
+#define FW_ZEROPAGE	0x1u
+enum { FW_LEVEL_PTE, FW_LEVEL_PMD, FW_LEVEL_PUD };
+struct folio_walk {
+	struct page *page;
+	int level;		/* FW_LEVEL_* */
+	uint64_t entry;		/* the raw entry */
+};
+struct folio *folio_walk_start(struct folio_walk *fw, struct vm_area_struct *vma, uint64_t addr,
+			       unsigned int flags);
+
+/* insert.c (R25-R41, Q8, Q9, Q17, Q18) */
+int insert_page(struct vm_area_struct *vma, uint64_t addr, struct page *page, pgprot_t prot,
+		bool mkwrite);
+vm_fault_t vmf_insert_page_mkwrite(struct vm_fault *vmf, struct page *page, bool write);
+vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,
+			       pgprot_t prot);
+vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn);
+vm_fault_t vmf_insert_mixed(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn);
+vm_fault_t vmf_insert_mixed_mkwrite(struct vm_area_struct *vma, uint64_t addr,
+				    unsigned long pfn);
+vm_fault_t vmf_insert_folio_pmd(struct vm_fault *vmf, struct folio *folio, bool write);
+vm_fault_t vmf_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn, bool write);
+vm_fault_t vmf_insert_folio_pud(struct vm_fault *vmf, struct folio *folio, bool write);
+vm_fault_t vmf_insert_pfn_pud(struct vm_fault *vmf, unsigned long pfn, bool write);
+
+/*
+ * gup_fast.c: lockless GUP; grabs up to @nr_pages from @start into @folios
+ * (one entry per page) and returns how many, in order.  Not yet called by
+ * fl_gup(), whose slow path would do the rest.
+ */
+long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool write, bool pin,
+	      struct folio **folios);
+
+/* pfnmap.c: remap_pfn_range() and the scenario's drivers (pfn=, mixed=) */
+int remap_pfn_range(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,
+		    uint64_t size, pgprot_t prot);
+/* mmap a driver mapping: @pfnmap (pfn=) or mixed (mixed=), base frame @pfn. */
+int64_t fl_driver_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, int prot, int flags,
+		       bool pfnmap, unsigned long pfn);
+extern const struct vm_operations_struct pfnmap_vm_ops, mixedmap_vm_ops;
 
 #endif /* FL_MM_MM_H */

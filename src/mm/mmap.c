@@ -97,6 +97,8 @@ int64_t do_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, int prot, int
 	vma->name = name;
 	vma->vm_pgoff = (!ops && !file && !(flags & MAP_SHARED)) ? addr >> PAGE_SHIFT : pgoff;
 	vma_set_page_prot(vma);
+	if (file && ops && ops->open)
+		ops->open(vma);		/* call_mmap(): the VMA's reference on the file */
 	if (!ops && (flags & MAP_SHARED) && shmem_zero_setup(vma)) {
 		vm_area_free(vma);
 		mmap_write_unlock(mm);

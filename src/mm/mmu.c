@@ -132,8 +132,8 @@ int fl_access(struct mm_struct *mm, uint64_t addr, bool write, uint8_t *buf, siz
 		if (hw_translate(mm, addr, write, &pfn)) {
 			uint8_t *p;
 
-			if (!pfn_valid(pfn)) {
-				/* MODEL: pmem and device frames arrive with DAX and PFN maps. */
+			if (!pfn_has_bytes(pfn)) {
+				/* MODEL: pmem frames arrive with DAX; device frames have bytes. */
 				fl_report_bug("MMU", "access at 0x%llx reached pfn 0x%lx without memory",
 					      (unsigned long long)addr, pfn);
 				return -EFAULT;

@@ -29,48 +29,92 @@ static bool can_change_pte_writable(struct vm_area_struct *vma, uint64_t addr, p
 	return pte_dirty(pte);
 }
 
+/*
+ * mprotect_folio_pte_batch(): how many PTEs from @pte (at most @max) map
+ * consecutive pages of the same large folio with the same write bit.  Dirty
+ * and young may differ: the batch merges them (modify_prot_start_ptes()).
+ */
+static int mprotect_folio_pte_batch(struct vm_area_struct *vma, uint64_t addr, pte_t *pte,
+				    int max, pte_t *merged)
+{
+	pte_t first = ptep_get(pte);
+	struct page *page = vm_normal_page(vma, addr, first);
+	struct folio *folio = page ? page_folio(page) : NULL;
+	int nr = 1;
+
+	*merged = first;
+	if (!folio || !folio_test_large(folio))
+		return 1;
+	for (; nr < max; nr++) {
+		pte_t next = ptep_get(pte + nr);
+		unsigned long pfn = pte_pfn(first) + (unsigned long)nr;
+
+		if (!pte_present(next) || pte_pfn(next) != pfn ||
+		    pte_write(next) != pte_write(first) || pfn - folio_pfn(folio) >= folio_nr_pages(folio))
+			break;
+		merged->pte |= next.pte & (_PAGE_DIRTY | _PAGE_ACCESSED);
+	}
+	return nr;
+}
+
+/*
+ * Rewrite @nr PTEs from @pte with @ptent's protection and merged bits.  The
+ * write upgrade is decided once for a shared batch, on the merged entry (so
+ * one dirty page makes its clean neighbours writable: Linux 6.17+
+ * set_write_prot_commit_flush_ptes()), and per page for private anonymous
+ * memory, where only AnonExclusive pages may become writable.
+ */
+static void commit_ptes(struct vm_area_struct *vma, uint64_t addr, pte_t *pte, int nr,
+			pte_t ptent, bool try_writable)
+{
+	bool upgrade = try_writable && !pte_write(ptent);
+	bool shared_write = upgrade && (vma->vm_flags & VM_SHARED) &&
+			    can_change_pte_writable(vma, addr, ptent);
+
+	for (int i = 0; i < nr; i++) {
+		pte_t e = __pte((ptent.pte & ~PTE_PFN_MASK) |
+				((uint64_t)(pte_pfn(ptent) + (unsigned long)i) << PAGE_SHIFT));
+
+		if (shared_write ||
+		    (upgrade && !(vma->vm_flags & VM_SHARED) &&
+		     can_change_pte_writable(vma, addr + ((uint64_t)i << PAGE_SHIFT), e)))
+			e = pte_mkwrite(e);
+		set_pte(pte + i, e);
+	}
+}
+
 static void change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr,
 			     uint64_t end, bool try_writable)
 {
 	spinlock_t *ptl;
 	pte_t *pte = pte_offset_map_lock(pmd, addr, &ptl);
+	pte_t *first = pte;
+	int nr;
 
 	if (!pte)
 		return;
-	for (; addr < end; addr += PAGE_SIZE, pte++) {
-		pte_t old = ptep_get(pte), ptent;
+	for (; addr < end; addr += (uint64_t)nr << PAGE_SHIFT, pte += nr) {
+		int max = (int)((end - addr) >> PAGE_SHIFT);
+		pte_t merged;
 
-		if (!pte_present(old))
+		nr = 1;
+		if (!pte_present(ptep_get(pte)))
 			continue;
-		ptent = pte_modify(old, vma->vm_page_prot);
-		if (try_writable && !pte_write(ptent) && can_change_pte_writable(vma, addr, ptent))
-			ptent = pte_mkwrite(ptent);
-		set_pte(pte, ptent);
+		nr = mprotect_folio_pte_batch(vma, addr, pte, max, &merged);
+		commit_ptes(vma, addr, pte, nr, pte_modify(merged, vma->vm_page_prot), try_writable);
 	}
-	pte_unmap_unlock(pte, ptl);
-}
-
-static pmd_t *lookup_pmd(struct mm_struct *mm, uint64_t addr)
-{
-	pgd_t *pgd = pgd_offset(&mm->pgt, addr);
-	pud_t *pud;
-
-	if (!pgd_present(pgdp_get(pgd)))
-		return NULL;
-	pud = pud_offset(pgd, addr);
-	if (!pud_present(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
-		return NULL;
-	return pmd_offset(pud, addr);
+	pte_unmap_unlock(first, ptl);
 }
 
 static void change_protection(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
-	/* vma_wants_manual_pte_write_upgrade(): private and now writable */
-	bool try_writable = !(vma->vm_flags & VM_SHARED) && (vma->vm_flags & VM_WRITE);
+	/* vma_wants_manual_pte_write_upgrade() */
+	bool try_writable = (vma->vm_flags & VM_SHARED) ? vma_wants_writenotify(vma) :
+			    (vma->vm_flags & VM_WRITE) != 0;
 
 	for (uint64_t addr = start; addr < end;) {
 		uint64_t next = (addr + PMD_SIZE) & PMD_MASK;
-		pmd_t *pmd = lookup_pmd(vma->vm_mm, addr);
+		pmd_t *pmd = mm_find_pmd(vma->vm_mm, addr);
 
 		if (next > end)
 			next = end;

@@ -157,3 +157,21 @@ void folio_move_anon_rmap(struct folio *folio, struct vm_area_struct *vma)
 {
 	folio->page.mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
 }
+
+/*
+ * mm_find_pmd(): the PMD entry covering @addr, or NULL when the upper levels
+ * are missing or a PUD leaf maps the address.  The entry may be none, a
+ * table or a huge leaf: the caller decides.
+ */
+pmd_t *mm_find_pmd(struct mm_struct *mm, uint64_t addr)
+{
+	pgd_t *pgd = pgd_offset(&mm->pgt, addr);
+	pud_t *pud;
+
+	if (!pgd_present(pgdp_get(pgd)))
+		return NULL;
+	pud = pud_offset(pgd, addr);
+	if (!pud_present(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
+		return NULL;
+	return pmd_offset(pud, addr);
+}

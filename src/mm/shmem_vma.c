@@ -10,6 +10,8 @@
  * write after a read costs no fault).  Each VMA holds a reference on the
  * file; fork copies the VMA but not its PTEs (s10c).
  */
+#include <limits.h>
+
 #include "fs/shmem.h"
 #include "mm/mm.h"
 
@@ -36,7 +38,7 @@ static struct folio *shmem_lookup_vma(struct vm_area_struct *vma, unsigned long 
 
 static vm_fault_t shmem_map_pages(struct vm_fault *vmf, unsigned long start, unsigned long end)
 {
-	return filemap_map_pages_with(vmf, start, end, shmem_lookup_vma);
+	return filemap_map_pages_with(vmf, start, end, shmem_lookup_vma, ULONG_MAX);
 }
 
 static void shmem_vma_open(struct vm_area_struct *vma)

@@ -282,7 +282,16 @@ pgprot_t vm_get_page_prot(unsigned long vm_flags)
 	return PAGE_READONLY;
 }
 
+/*
+ * A mapping that wants write-notify gets read-only PTEs even when it is
+ * writable, so the first write to each page faults (mmap and mprotect
+ * alike, as Linux's vma_set_page_prot() does).
+ */
 void vma_set_page_prot(struct vm_area_struct *vma)
 {
-	vma->vm_page_prot = vm_get_page_prot(vma->vm_flags);
+	unsigned long flags = vma->vm_flags;
+
+	if (vma_wants_writenotify(vma))
+		flags &= ~VM_SHARED;
+	vma->vm_page_prot = vm_get_page_prot(flags);
 }

@@ -7,7 +7,7 @@
  * (PageAnonExclusive, or the refcount proves no one else can see it) and
  * copied otherwise: the zero page, a page shared after fork, a page with an
  * extra reference (KERNEL-FACTS s3, s9b).  Shared mappings go to the file's
- * write-notify path, which arrives with page-cache files.
+ * write-notify path (wp_page_shared(), KERNEL-FACTS s4).
  *
  * Precondition for every function here: the PTE lock is held on entry and
  * released on return (Linux's convention for do_wp_page()).
@@ -109,9 +109,12 @@ static vm_fault_t wp_page_copy(struct vm_fault *vmf, struct folio *old_folio)
 	if (is_zero_pfn(pte_pfn(vmf->orig_pte))) {
 		new_folio = vma_alloc_zeroed_movable_folio(vma, vmf->address);
 	} else {
+		/* No struct page (a raw pfn of a PFN map): copy the frame's bytes. */
+		void *src = vmf->page ? page_address(vmf->page) : pfn_to_virt(pte_pfn(vmf->orig_pte));
+
 		new_folio = folio_alloc(0, 0);
 		if (new_folio)
-			memcpy(page_address(&new_folio->page), page_address(vmf->page), PAGE_SIZE);
+			memcpy(page_address(&new_folio->page), src, PAGE_SIZE);
 	}
 	if (!new_folio)
 		goto oom;
@@ -157,6 +160,96 @@ oom:
 	return VM_FAULT_OOM;
 }
 
+/*
+ * finish_mkwrite_fault(): after ->page_mkwrite or ->pfn_mkwrite ran with
+ * the PTE lock dropped, take it again and make sure the PTE is still the one
+ * that faulted.  False (lock not held) when it changed: a racing fault won.
+ */
+static bool finish_mkwrite_fault(struct vm_fault *vmf)
+{
+	vmf->pte = pte_offset_map_lock(vmf->pmd, vmf->address, &vmf->ptl);
+	if (vmf->pte && pte_same(ptep_get(vmf->pte), vmf->orig_pte))
+		return true;
+	if (vmf->pte)
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_RACE, NULL);
+	return false;
+}
+
+/*
+ * wp_page_shared(): a write to a read-only PTE of a shared file mapping,
+ * read-only because of write-notify (vma_wants_writenotify()).  Tell the
+ * filesystem (page_mkwrite, with the PTE lock dropped: it may sleep),
+ * re-check that the PTE did not change meanwhile (finish_mkwrite_fault()),
+ * then make the PTE writable and dirty in place and dirty the folio
+ * (fault_dirty_shared_page()).  KERNEL-FACTS s4: one fault, the folio
+ * becomes DIRTY, smaps moves the page to Private_Dirty.
+ */
+static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct folio *folio)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	folio_get(folio);
+	if (vma->vm_ops && vma->vm_ops->page_mkwrite) {
+		vm_fault_t tmp;
+
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		tmp = do_page_mkwrite(vmf, folio);
+		if (tmp & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+			folio_put(folio);
+			fault_explain(vmf, 0, "wp", tmp, false, FL_REASON_NONE, NULL);
+			return tmp;
+		}
+		if (!finish_mkwrite_fault(vmf)) {
+			folio_put(folio);
+			return 0;
+		}
+	}
+	entry = pte_mkdirty(pte_mkyoung(vmf->orig_pte));
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(entry);
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	folio_set_dirty(folio);
+	folio_put(folio);
+	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, "file");
+	return 0;
+}
+
+/*
+ * wp_pfn_shared(): a write to a read-only raw pfn of a shared PFN or mixed
+ * map.  A driver with pfn_mkwrite is asked first (and may refuse); without
+ * one the entry is simply made writable in place, no copy (there is no
+ * page to copy from or to account).
+ */
+static vm_fault_t wp_pfn_shared(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	pte_t entry;
+
+	if (vma->vm_ops && vma->vm_ops->pfn_mkwrite) {
+		vm_fault_t ret;
+
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		vmf->flags |= FAULT_FLAG_MKWRITE;
+		ret = vma->vm_ops->pfn_mkwrite(vmf);
+		if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
+			fault_explain(vmf, 0, "wp", ret, false, FL_REASON_NONE, NULL);
+			return ret;
+		}
+		if (!finish_mkwrite_fault(vmf))
+			return 0;
+	}
+	entry = pte_mkdirty(pte_mkyoung(vmf->orig_pte));
+	if (vma->vm_flags & VM_WRITE)
+		entry = pte_mkwrite(entry);
+	set_pte(vmf->pte, entry);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, "pfn");
+	return 0;
+}
+
 vm_fault_t do_wp_page(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
@@ -166,12 +259,10 @@ vm_fault_t do_wp_page(struct vm_fault *vmf)
 	if (vmf->page)
 		folio = page_folio(vmf->page);
 
-	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
-		/* MODEL: write-notify of shared file pages comes with page-cache files. */
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		fault_explain(vmf, 0, "wp", VM_FAULT_SIGBUS, false, FL_REASON_NONE, NULL);
-		return VM_FAULT_SIGBUS;
-	}
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && folio)
+		return wp_page_shared(vmf, folio);
+	if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE))
+		return wp_pfn_shared(vmf);
 	if (folio && folio_test_anon(folio) &&
 	    (PageAnonExclusive(vmf->page) || wp_can_reuse_anon_folio(folio, vma))) {
 		if (!PageAnonExclusive(vmf->page))

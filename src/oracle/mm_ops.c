@@ -104,10 +104,12 @@ int fl_oracle_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, int 
 
 	if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
 		return fl_oracle_fail(o, FL_ESKIP, "driver mappings cannot be made from userspace");
-	if (fl_place_next(&o->place, c->size, c->align, &rq.va))
+	/* at=X: the mapping starts X past an aligned start (contract-notes, Placement). */
+	if (fl_place_next(&o->place, c->size + c->at, c->align, &rq.va))
 		return fl_oracle_fail(o, FL_EFAIL, "mmap %s: no room for %#llx bytes aligned to %#llx",
 				      c->name, (unsigned long long)c->size,
 				      (unsigned long long)c->align);
+	rq.va += c->at;
 	rq.len = c->size;
 	rq.prot = prot_of(c->prot);
 	rq.mflags = map_flags(o, c, file, &fd);

@@ -11,6 +11,7 @@
  */
 #include <stdio.h>
 
+#include "phys/memremap.h"
 #include "phys/phys.h"
 
 static void prep_compound_page(struct page *head, unsigned int order)
@@ -48,14 +49,22 @@ static void free_folio(struct folio *folio)
 		count_vm_event(BAD_PAGE_MAP);
 		return;	/* leak it: the checker reports the leak too */
 	}
+	if (is_zone_device_page(&folio->page)) {
+		free_zone_device_folio(folio);	/* device memory: not the buddy's */
+		return;
+	}
 	atomic_long_inc(&machine.folios_freed);
 	__free_pages(&folio->page, order);
 }
 
 void folio_put_refs(struct folio *folio, int refs)
 {
-	if (atomic_sub_and_test(refs, &folio->page._refcount))
+	int left = atomic_sub_return(refs, &folio->page._refcount);
+
+	if (!left)
 		free_folio(folio);
+	else if (left == 1 && is_zone_device_page(&folio->page))
+		zone_device_folio_idle(folio);
 }
 
 void folio_put(struct folio *folio)

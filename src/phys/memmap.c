@@ -6,7 +6,9 @@
  * memmap (one 64-byte struct page per frame), hands every frame to the buddy
  * allocator and takes the shared zero page out of it, the way Linux's zero
  * page is a reserved frame that nothing ever frees.  The huge zero folio is
- * not allocated here: Linux allocates it on first use (zero.c).
+ * not allocated here: Linux allocates it on first use (zero.c).  The device
+ * range (io+N of PFN maps) gets bytes too, a second MAP_NORESERVE mapping,
+ * but no memmap: pfn_valid() stays false there, as for real MMIO.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -45,6 +47,18 @@ int phys_init(const struct fl_config *cfg)
 		errno = ENOMEM;
 		return -1;
 	}
+	/*
+	 * The device range of PFN maps (io+N): bytes without descriptors, as
+	 * MMIO or a frame buffer is.  MAP_NORESERVE, so 1 GiB costs what is
+	 * touched.
+	 */
+	machine.io = mmap(NULL, machine.io_pages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (machine.io == MAP_FAILED) {
+		machine.io = NULL;
+		phys_exit();
+		return -1;
+	}
 	for (unsigned long i = 0; i < machine.ram_pages; i++)
 		atomic_set(&machine.memmap[i]._mapcount, -1);
 	buddy_init_free(0, machine.ram_pages);
@@ -60,7 +74,10 @@ void phys_exit(void)
 {
 	if (machine.ram)
 		munmap(machine.ram, machine.cfg.ram);
+	if (machine.io)
+		munmap(machine.io, machine.io_pages << PAGE_SHIFT);
 	free(machine.memmap);
+	machine.io = NULL;
 	machine.ram = NULL;
 	machine.memmap = NULL;
 }

@@ -25,6 +25,8 @@ enum vm_event {
 	PGFAULT, PGMAJFAULT,
 	THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, THP_DEFERRED_SPLIT_PAGE,
 	THP_ZERO_PAGE_ALLOC, THP_ZERO_PAGE_ALLOC_FAILED, COW_COPY, COW_REUSE, BAD_PAGE_MAP, BAD_RSS_COUNTER,
+	/* issue 4: VM_WARN_ON*() that fired (R10, R27, R29, R34, V8) and Q8's counter */
+	VM_WARN, NONPRESENT_AT_INSERT,
 	NR_VM_EVENTS
 };
 
@@ -41,8 +43,12 @@ struct fl_machine {
 	struct page *memmap;		/* one descriptor per RAM frame */
 	unsigned long pmem_base_pfn;	/* first pmem frame */
 	unsigned long pmem_pages;
+	uint8_t *pmem;			/* host mapping of pmem (src/fs/pmem.c), NULL when absent */
+	struct page *pmem_memmap;	/* descriptors of the pmem frames (ZONE_DEVICE, FS_DAX) */
+	atomic_long_t fsdax_wakeups;	/* idle wakeups of FS-DAX pages (R61, R63: "wakeups") */
 	unsigned long io_base_pfn;	/* first device frame (no memmap) */
 	unsigned long io_pages;
+	uint8_t *io;			/* host mapping of the device range (MAP_NORESERVE) */
 
 	spinlock_t zone_lock;
 	struct free_area free_area[MAX_PAGE_ORDER + 1];
@@ -83,18 +89,31 @@ static inline long vm_event(enum vm_event e)
 	return atomic_long_read(&machine.events[e]);
 }
 
+/* A pmem frame: after RAM, present once src/fs/pmem.c brought the device up. */
+static inline bool pfn_is_pmem(unsigned long pfn)
+{
+	return machine.pmem_memmap && pfn - machine.pmem_base_pfn < machine.pmem_pages;
+}
+
+/* RAM and pmem frames have descriptors; the io range has none. */
 static inline bool pfn_valid(unsigned long pfn)
 {
-	return pfn < machine.ram_pages;
+	return pfn < machine.ram_pages || pfn_is_pmem(pfn);
 }
 
 static inline struct page *pfn_to_page(unsigned long pfn)
 {
+	if (pfn_is_pmem(pfn))
+		return &machine.pmem_memmap[pfn - machine.pmem_base_pfn];
 	return &machine.memmap[pfn];
 }
 
 static inline unsigned long page_to_pfn(const struct page *p)
 {
+	uintptr_t off = (uintptr_t)p - (uintptr_t)machine.pmem_memmap;
+
+	if (machine.pmem_memmap && off < machine.pmem_pages * sizeof(struct page))
+		return machine.pmem_base_pfn + off / sizeof(struct page);
 	return (unsigned long)(p - machine.memmap);
 }
 
@@ -103,9 +122,25 @@ static inline unsigned long folio_pfn(const struct folio *f)
 	return page_to_pfn(&f->page);
 }
 
-/* The bytes of a RAM frame. */
+/* Device frames (io+N): real bytes, but no memmap, so pfn_valid() is false. */
+static inline bool pfn_is_io(unsigned long pfn)
+{
+	return pfn - machine.io_base_pfn < machine.io_pages;
+}
+
+/* Frames the software MMU can load from and store to: RAM and device memory. */
+static inline bool pfn_has_bytes(unsigned long pfn)
+{
+	return pfn_valid(pfn) || (machine.io && pfn_is_io(pfn));
+}
+
+/* The bytes of a RAM or device frame. */
 static inline void *pfn_to_virt(unsigned long pfn)
 {
+	if (pfn_is_io(pfn))
+		return machine.io + ((pfn - machine.io_base_pfn) << PAGE_SHIFT);
+	if (pfn_is_pmem(pfn))
+		return machine.pmem + ((pfn - machine.pmem_base_pfn) << PAGE_SHIFT);
 	return machine.ram + (pfn << PAGE_SHIFT);
 }
 

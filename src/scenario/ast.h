@@ -97,6 +97,7 @@ struct scn_cmd {
 	bool shared;
 	enum scn_prot prot;		/* mmap, mprotect */
 	uint64_t align;			/* 0 = none */
+	uint64_t at;			/* at=X: start = the aligned base + X (0 = none) */
 	bool hugepage, nohugepage, sync, populate;
 
 	enum scn_advice advice;		/* madvise */

@@ -126,6 +126,7 @@ struct fl_backend {
 	FILE *out;			/* where --explain lines go */
 	bool explain;
 	bool check_each_step;		/* model: run src/check after every step */
+	bool comparable;		/* only what the kernel shows too (PFN maps: nothing) */
 	fl_addr_fmt_fn addr_fmt;
 	void *addr_ctx;
 	void *priv;

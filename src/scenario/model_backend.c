@@ -26,19 +26,22 @@
 #include "base/alloc.h"
 #include "base/bug.h"
 #include "check/check.h"
+#include "fs/pagecache.h"
 #include "mm/mm.h"
 #include "scenario/backend.h"
 
 #define MAX_PROCS 256
 
 void fl_model_observe(struct mm_struct *mm, const char *name, uint64_t start, uint64_t len,
-		      struct fl_obs_snapshot *s);
+		      bool comparable, struct fl_obs_snapshot *s);
 
 #define MAX_PINS 256
+#define MAX_FILES 64
 
 struct model {
 	struct mm_struct *procs[MAX_PROCS];
 	struct fl_gup *pins[MAX_PINS];
+	struct fl_file *files[MAX_FILES];	/* the scenario's reference on each */
 	uint64_t cursor;
 	bool machine_up;
 };
@@ -74,6 +77,8 @@ static const char *vm_fault_name(vm_fault_t ret)
 		return "SIGSEGV";
 	if (ret & VM_FAULT_FALLBACK)
 		return "FALLBACK";
+	if (ret & VM_FAULT_RETRY)
+		return "RETRY";
 	if (ret & VM_FAULT_NOPAGE)
 		return "NOPAGE";
 	if (ret & VM_FAULT_DONE_COW)
@@ -112,11 +117,10 @@ static const char *unsupported(const struct scn_cmd *c, const struct scn_loc **l
 {
 	*loc = &c->loc;
 	switch (c->op) {
-	case SCN_FILE: case SCN_PWRITE: case SCN_TRUNCATE: case SCN_PUNCH:
-	case SCN_FSYNC: case SCN_DROP_CACHE: case SCN_REFLINK: case SCN_SHOW_ENTRIES:
-		return "files (page cache, tmpfs, DAX)";
-	case SCN_MSYNC:
-		return "msync";
+	case SCN_FILE:
+		return c->fs == SCN_FS_DAX ? "DAX files" : NULL;
+	case SCN_REFLINK: case SCN_SHOW_ENTRIES:
+		return "reflink and show-entries (DAX files)";
 	case SCN_MREMAP:
 		return "mremap";
 	case SCN_PARALLEL:
@@ -125,10 +129,9 @@ static const char *unsupported(const struct scn_cmd *c, const struct scn_loc **l
 		return c->inject == SCN_INJ_ENTRY || c->inject == SCN_INJ_BLOCK ?
 		       "inject entry/block (DAX)" : NULL;
 	case SCN_MMAP:
-		if (c->source == SCN_SRC_FILE)
-			return "file mappings";
-		if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
-			return "pfn and mixed maps";
+		if ((c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED) &&
+		    c->pfn_space == SCN_PFN_PMEM)
+			return "pfn and mixed maps of pmem (DAX)";
 		if (c->sync)
 			return "MAP_SYNC";
 		return NULL;
@@ -193,9 +196,42 @@ static uint64_t place(struct model *m, const struct scn_cmd *c)
 	uint64_t align = c->align > PMD_SIZE ? c->align : PMD_SIZE;
 	uint64_t start;
 
-	start = (m->cursor - c->size) & ~(align - 1);
+	start = (m->cursor - c->size - c->at) & ~(align - 1);
 	m->cursor = start - PMD_SIZE;
-	return start;
+	return start + c->at;	/* at=X: X past the aligned start */
+}
+
+/*
+ * pfn=BASE / mixed=BASE: a driver's mmap (src/mm/pfnmap.c).  `hugepage` is
+ * madvise(MADV_HUGEPAGE) as for any mapping; it is what lets the mixed
+ * driver's huge_fault map PMDs under thp=madvise.
+ */
+static int driver_mmap(struct fl_backend *b, struct mm_struct *mm, const struct scn_cmd *c,
+		       int prot, int flags, uint64_t *start, struct fl_step_result *r)
+{
+	unsigned long pfn = c->pfn_space == SCN_PFN_IO ? machine.io_base_pfn + c->pfn_base :
+			    c->pfn_base;
+	long before = faults_of(mm);
+	int64_t addr;
+
+	/* MODEL: frames the machine has no bytes for (pmem before DAX, none) are refused. */
+	if (!pfn_has_bytes(pfn) || !pfn_has_bytes(pfn + ((c->size - 1) >> PAGE_SHIFT)) ||
+	    pfn_valid(pfn) != pfn_valid(pfn + ((c->size - 1) >> PAGE_SHIFT)))
+		return fail_errno(b, "mmap of frames without simulated memory", EINVAL);
+	addr = fl_driver_mmap(mm, place(M(b), c), c->size, prot, flags,
+			      c->source == SCN_SRC_PFN, pfn);
+
+	if (addr < 0)
+		return fail_errno(b, "mmap", (int)-addr);
+	if (c->hugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_HUGEPAGE))
+		return fail_errno(b, "madvise(MADV_HUGEPAGE)", EINVAL);
+	if (c->nohugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_NOHUGEPAGE))
+		return fail_errno(b, "madvise(MADV_NOHUGEPAGE)", EINVAL);
+	if (c->populate)
+		mm_populate(mm, (uint64_t)addr, c->size);
+	*start = (uint64_t)addr;
+	r->faults = faults_of(mm) - before;
+	return FL_OK;
 }
 
 static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, int file,
@@ -208,11 +244,20 @@ static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, i
 	int flags = MAP_FIXED | (c->shared ? MAP_SHARED : MAP_PRIVATE);
 	const char *name = c->source == SCN_SRC_ZERO ? "zero" : NULL;
 	long before = faults_of(mm);
+	const struct vm_operations_struct *ops = NULL;
+	struct fl_file *f = NULL;
 	int64_t addr;
 
-	(void)file;
-	addr = do_mmap(mm, place(m, c), c->size, prot, flags, NULL, NULL,
-		       c->source == SCN_SRC_ZERO ? c->file_off >> PAGE_SHIFT : 0, name);
+	if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
+		return driver_mmap(b, mm, c, prot, flags, start, r);
+	if (c->source == SCN_SRC_FILE) {
+		if (file < 0 || file >= MAX_FILES || !m->files[file])
+			return fail_errno(b, "mmap", EBADF);
+		f = m->files[file];
+		ops = f->kind == FL_FILE_TMPFS ? &tmpfs_file_vm_ops : &filemap_vm_ops;
+	}
+	addr = do_mmap(mm, place(m, c), c->size, prot, flags, ops, f,
+		       c->source != SCN_SRC_ANON ? c->file_off >> PAGE_SHIFT : 0, name);
 	if (addr < 0)
 		return fail_errno(b, "mmap", (int)-addr);
 	if (c->hugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_HUGEPAGE))
@@ -223,6 +268,82 @@ static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, i
 		mm_populate(mm, (uint64_t)addr, c->size);
 	*start = (uint64_t)addr;
 	r->faults = faults_of(mm) - before;
+	return FL_OK;
+}
+
+/* `file NAME size=S fs=pagecache|tmpfs` (DAX files are refused in prepare()). */
+static int model_file_create(struct fl_backend *b, int file, const struct scn_cmd *c)
+{
+	struct model *m = M(b);
+
+	if (file < 0 || file >= MAX_FILES)
+		return fail_errno(b, "file", EMFILE);
+	fl_file_put(m->files[file]);
+	m->files[file] = fl_file_create(c->fs == SCN_FS_TMPFS ? FL_FILE_TMPFS : FL_FILE_PAGECACHE,
+					c->size);
+	return m->files[file] ? FL_OK : fail_errno(b, "file", ENOMEM);
+}
+
+static int model_file_op(struct fl_backend *b, int file, int file2, const struct scn_cmd *c)
+{
+	struct model *m = M(b);
+	struct fl_file *f = file >= 0 && file < MAX_FILES ? m->files[file] : NULL;
+
+	(void)file2;
+	if (!f)
+		return fail_errno(b, "file operation", EBADF);
+	switch (c->op) {
+	case SCN_PWRITE:
+		if (fl_file_pwrite(f, c->off, c->len, c->byte >= 0 ? c->byte : 0xAB))
+			return fail_errno(b, "pwrite", ENOMEM);
+		return FL_OK;
+	case SCN_TRUNCATE:
+		if (fl_truncate(m->procs, MAX_PROCS, f, c->size))
+			return fail_errno(b, "ftruncate", ENOMEM);
+		return FL_OK;
+	case SCN_PUNCH:
+		fl_punch(m->procs, MAX_PROCS, f, c->off, c->len);
+		return FL_OK;
+	case SCN_FSYNC:
+		fl_writeback(m->procs, MAX_PROCS, f);
+		return FL_OK;
+	case SCN_DROP_CACHE:
+		fl_file_drop_cache(f);
+		return FL_OK;
+	default:
+		snprintf(b->err, sizeof(b->err), "not a file operation");
+		return FL_EUNSUPPORTED;
+	}
+}
+
+static void put_files(struct model *m)
+{
+	for (int i = 0; i < MAX_FILES; i++) {
+		fl_file_put(m->files[i]);
+		m->files[i] = NULL;
+	}
+}
+
+/* msync(MS_SYNC): write back the files mapped shared in the range. */
+static int model_msync(struct fl_backend *b, int proc, uint64_t start, uint64_t len)
+{
+	struct model *m = M(b);
+	struct mm_struct *mm = m->procs[proc];
+	struct fl_file *files[MAX_FILES];
+	int n = 0;
+
+	mmap_read_lock(mm);
+	for (int i = 0; i < mm->nr_vmas && n < MAX_FILES; i++) {
+		struct vm_area_struct *vma = mm->vmas[i];
+
+		if (vma->vm_end > start && vma->vm_start < start + len &&
+		    (vma->vm_flags & VM_SHARED) &&
+		    (vma->vm_ops == &filemap_vm_ops || vma->vm_ops == &tmpfs_file_vm_ops))
+			files[n++] = vma->vm_file;
+	}
+	mmap_read_unlock(mm);
+	for (int i = 0; i < n; i++)
+		fl_writeback(m->procs, MAX_PROCS, files[i]);
 	return FL_OK;
 }
 
@@ -346,7 +467,7 @@ static int model_snapshot(struct fl_backend *b, int proc, const struct fl_map_re
 	struct mm_struct *mm = M(b)->procs[proc];
 
 	for (int i = 0; i < nmaps; i++)
-		fl_model_observe(mm, maps[i].name, maps[i].start, maps[i].len, s);
+		fl_model_observe(mm, maps[i].name, maps[i].start, maps[i].len, b->comparable, s);
 	return FL_OK;
 }
 
@@ -360,6 +481,7 @@ static int model_stat(struct fl_backend *b, int proc, const char *name, uint64_t
 		{ "thp_deferred_split_page", THP_DEFERRED_SPLIT_PAGE },
 		{ "thp_zero_page_alloc", THP_ZERO_PAGE_ALLOC }, { "cow_copy", COW_COPY },
 		{ "cow_reuse", COW_REUSE }, { "bad_page_map", BAD_PAGE_MAP },
+		{ "vm_warn", VM_WARN }, { "nonpresent_at_insert", NONPRESENT_AT_INSERT },
 	};
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
@@ -430,6 +552,7 @@ static int model_finish(struct fl_backend *b)
 		mmput(m->procs[i]);
 		m->procs[i] = NULL;
 	}
+	put_files(m);
 	shrink_huge_zero_folio();
 	if (ret == FL_OK && fl_check_final(stderr))
 		ret = FL_EINVARIANT;
@@ -449,6 +572,7 @@ static void model_destroy(struct fl_backend *b)
 			model_unpin(b, i);
 		for (int i = 0; i < MAX_PROCS; i++)
 			mmput(M(b)->procs[i]);
+		put_files(M(b));
 		phys_exit();
 	}
 	free(b->priv);
@@ -458,10 +582,13 @@ static void model_destroy(struct fl_backend *b)
 static const struct fl_backend_ops model_ops = {
 	.name = "model",
 	.prepare = model_prepare,
+	.file_create = model_file_create,
+	.file_op = model_file_op,
 	.fork = model_fork,
 	.exit = model_exit,
 	.mmap = model_mmap,
 	.munmap = model_munmap,
+	.msync = model_msync,
 	.mprotect = model_mprotect,
 	.madvise = model_madvise,
 	.access = model_access,

@@ -4,8 +4,9 @@
  * facts the oracle reads from /proc, computed the way the kernel computes
  * them.
  *
- * Per present page: the kind (zero, huge-zero, anon; file, dax and pfn come
- * with their subsystems), the level of the leaf, pagemap's exclusive bit
+ * Per present page: the kind (zero, huge-zero, anon, file; in PFN and mixed
+ * maps `pfn` for what vm_normal_page() calls special and `page` for a
+ * driver's refcounted page; dax comes with its subsystem), the level of the leaf, pagemap's exclusive bit
  * and /proc/kpagecount's mapcount, as fs/proc/task_mmu.c and page.c derive
  * them in Linux 6.18: a PTE's page is what vm_normal_page() returns (so the
  * zero page is never exclusive); under a PMD every subpage is judged by the
@@ -102,14 +103,33 @@ static void smaps_vma(struct vm_area_struct *vma, struct fl_counters *c)
 	c->kib[FL_CNT_FILE_PMD_MAPPED] += a.file_thp >> 10;
 }
 
-static enum fl_kind page_kind(unsigned long pfn)
+/*
+ * The kind of the page at @va: the zero folios by pfn; in PFN and mixed
+ * maps, what vm_normal_page() says (a raw pfn, a CoW'ed anon page or a
+ * refcounted driver page); elsewhere the folio's own type.
+ */
+static enum fl_kind page_kind(struct vm_area_struct *vma, uint64_t va,
+			      const struct fl_leaf *leaf)
 {
+	unsigned long pfn = leaf->pfn;
+	struct page *page;
 	struct folio *folio;
 
 	if (is_zero_pfn(pfn))
 		return FL_KIND_ZERO;
 	if (is_huge_zero_pfn(pfn))
 		return FL_KIND_HUGE_ZERO;
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)) {
+		if (leaf->level == 1)
+			page = vm_normal_page(vma, va, __pte(leaf->entry));
+		else if (leaf->level == 2)
+			page = vm_normal_page_pmd(vma, va & PMD_MASK, __pmd(leaf->entry));
+		else
+			page = vm_normal_page_pud(vma, va & PUD_MASK, __pud(leaf->entry));
+		if (!page || vm_normal_page_is_invalid(page))
+			return FL_KIND_PFN;
+		return folio_test_anon(page_folio(page)) ? FL_KIND_ANON : FL_KIND_PAGE;
+	}
 	if (!pfn_valid(pfn))
 		return FL_KIND_PFN;
 	folio = page_folio(pfn_to_page(pfn));
@@ -125,7 +145,7 @@ static void observe_page(struct vm_area_struct *vma, uint64_t va, const struct f
 	memset(o, 0, sizeof(*o));
 	o->va = va;
 	o->pfn = leaf->pfn;
-	o->kind = (uint8_t)page_kind(leaf->pfn);
+	o->kind = (uint8_t)page_kind(vma, va, leaf);
 	o->level = pmd ? FL_LEVEL_PMD : leaf->level == 3 ? FL_LEVEL_PUD : FL_LEVEL_PTE;
 	if (o->kind == FL_KIND_HUGE_ZERO)
 		o->hz_index = (uint32_t)(leaf->pfn - machine.huge_zero_pfn);
@@ -172,8 +192,12 @@ static bool leaf_present(const struct fl_leaf *leaf)
 }
 
 /* Fill @s with the pages and counters of [start, start+len) of @mm. */
+/*
+ * With @comparable, pages of VM_PFNMAP VMAs are left out: Linux's pagemap
+ * walker skips PFN maps, so they read as not present (KERNEL-FACTS s11).
+ */
 void fl_model_observe(struct mm_struct *mm, const char *name, uint64_t start, uint64_t len,
-		      struct fl_obs_snapshot *s)
+		      bool comparable, struct fl_obs_snapshot *s)
 {
 	struct fl_obs_map *map = fl_obs_add_map(s, name, start, len);
 
@@ -182,7 +206,7 @@ void fl_model_observe(struct mm_struct *mm, const char *name, uint64_t start, ui
 		struct fl_leaf leaf;
 		struct fl_obs_page *o;
 
-		if (!vma)
+		if (!vma || (comparable && (vma->vm_flags & VM_PFNMAP)))
 			continue;
 		fl_walk(mm, va, &leaf);
 		if (!leaf.level || !leaf_present(&leaf))

@@ -277,7 +277,7 @@ static struct scn_kv *push_kv(struct scn_cmd *c)
 /* ---- options ---------------------------------------------------------- */
 
 enum opt_id {
-	O_SIZE, O_FS, O_OFF, O_LEN, O_BYTE, O_FILE_OFF, O_ALIGN,
+	O_SIZE, O_FS, O_OFF, O_LEN, O_BYTE, O_FILE_OFF, O_ALIGN, O_AT,
 	O_HUGEPAGE, O_NOHUGEPAGE, O_SYNC, O_POPULATE, O_FAULTS,
 	O_EXPECT_BYTE, O_SIGNAL, O_PIN_WRITE, O_LONGTERM, O_PROT, O_ADVICE,
 	O_LEVEL, O_PAGES, O_SAME, O_WRITE, O_DIRTY, O_EXCL, O_MAPCOUNT, O_REFCOUNT,
@@ -320,6 +320,12 @@ static int opt_size_like(struct parser *p, struct scn_cmd *c, const struct opt *
 		c->file_off = x;
 		c->has_off = true;
 		c->off_loc = at(p, t);
+		break;
+	case O_AT:
+		/* at=X: the start is X past the 2 MiB-aligned placement (an unaligned VMA). */
+		if (x & 4095 || x >= (2u << 20))
+			return perr(p, t->col, "at= must be a multiple of 4K below 2M");
+		c->at = x;
 		break;
 	default: /* O_ALIGN */
 		if (x < 4096 || (x & (x - 1)))
@@ -424,7 +430,7 @@ static int apply_opt(struct parser *p, struct scn_cmd *c, const struct opt *o,
 		     const struct scn_tok *t, const char *v, int vlen)
 {
 	switch (o->id) {
-	case O_SIZE: case O_OFF: case O_LEN: case O_FILE_OFF: case O_ALIGN:
+	case O_SIZE: case O_OFF: case O_LEN: case O_FILE_OFF: case O_ALIGN: case O_AT:
 		return opt_size_like(p, c, o, t, v, vlen);
 	case O_FS: case O_SIGNAL: case O_LEVEL: case O_SAME:
 		return opt_word(p, c, o, t, v, vlen);
@@ -523,7 +529,8 @@ static const struct opt range_opt_opts[] = {
 	{ .key = "off", .id = O_OFF }, { .key = "len", .id = O_LEN }, { 0 } };
 static const struct opt file_off_opt = { .key = "off", .id = O_FILE_OFF };
 static const struct opt mmap_opts[] = {
-	{ .key = "align", .id = O_ALIGN }, { .key = "off", .id = O_FILE_OFF },
+	{ .key = "align", .id = O_ALIGN }, { .key = "at", .id = O_AT },
+	{ .key = "off", .id = O_FILE_OFF },
 	{ .key = "hugepage", .id = O_HUGEPAGE, .flag = true },
 	{ .key = "nohugepage", .id = O_NOHUGEPAGE, .flag = true },
 	{ .key = "sync", .id = O_SYNC, .flag = true },

@@ -1005,6 +1005,7 @@ int fl_run_scenario(const struct scn *scn, struct fl_backend *b, const struct fl
 	}
 	b->addr_fmt = addr_fmt_cb;
 	b->addr_ctx = &r;
+	b->comparable = opts.comparable;
 	st = prepare(&r);
 	if (!st)
 		st = run_prepared(&r);
