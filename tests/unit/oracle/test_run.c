@@ -87,7 +87,11 @@ static void test_output(void **state)
 		"obs p0:m+0x2000 anon level=pte pfn=P0 excl=1 mapcount=1\n"
 		"counters p0:m Rss=4 Pss=4 Shared_Clean=0 Shared_Dirty=0 Private_Clean=0 "
 		"Private_Dirty=4 Anonymous=4 AnonHugePages=0 FilePmdMapped=0\n");
-	assert_int_equal(res.tries, 1);
+	/*
+	 * thp_collapse_alloc is system-wide: a collapse elsewhere (another test's
+	 * THP, running in parallel) may cost a retry, never a wrong answer.
+	 */
+	assert_in_range(res.tries, 1, FL_ORACLE_TRIES);
 	fl_oracle_result_free(&res);
 }
 
