@@ -364,7 +364,14 @@ void fl_file_drop_cache(struct fl_file *f)
 }
 
 /* Zero [from, to) of page @index, in the cache and on disk; the folio becomes dirty. */
-static void zero_partial(struct fl_file *f, unsigned long index, size_t from, size_t to)
+/*
+ * Zero [from, to) of page @index.  @dirty: the bytes stay in the file (a
+ * partial EOF or punch page) and must be written back; a whole page dropped
+ * from a folio kept whole (remove_page()) is gone, and dirtying the folio
+ * for it would dirty its surviving pages, which Linux's split keeps clean.
+ */
+static void zero_partial(struct fl_file *f, unsigned long index, size_t from, size_t to,
+			 bool dirty)
 {
 	struct folio *folio;
 
@@ -374,7 +381,8 @@ static void zero_partial(struct fl_file *f, unsigned long index, size_t from, si
 	if (folio) {
 		memset((char *)page_address(folio_page(folio, index - folio->page.index)) + from, 0,
 		       to - from);
-		folio_set_dirty(folio);
+		if (dirty)
+			folio_set_dirty(folio);
 	}
 	if (f->disk[index])
 		memset(f->disk[index] + from, 0, to - from);
@@ -393,7 +401,7 @@ static void remove_page(struct fl_file *f, unsigned long i, unsigned long first,
 
 	if (folio && (folio->page.index < first ||
 		      folio->page.index + folio_nr_pages(folio) > last)) {
-		zero_partial(f, i, 0, PAGE_SIZE);
+		zero_partial(f, i, 0, PAGE_SIZE, false);
 		free_block(f, i);
 		return;
 	}
@@ -416,10 +424,10 @@ void fl_file_remove_range(struct fl_file *f, uint64_t lstart, uint64_t lend)
 		uint64_t pend = (lstart & PAGE_MASK) + PAGE_SIZE;
 
 		zero_partial(f, (unsigned long)(lstart >> PAGE_SHIFT), lstart & ~PAGE_MASK,
-			     (size_t)((pend < lend ? pend : lend) - (lstart & PAGE_MASK)));
+			     (size_t)((pend < lend ? pend : lend) - (lstart & PAGE_MASK)), true);
 	}
 	if ((lend & ~PAGE_MASK) && (lend >> PAGE_SHIFT) >= first)
-		zero_partial(f, (unsigned long)(lend >> PAGE_SHIFT), 0, lend & ~PAGE_MASK);
+		zero_partial(f, (unsigned long)(lend >> PAGE_SHIFT), 0, lend & ~PAGE_MASK, true);
 	spin_lock(&f->lock);
 	for (unsigned long i = first; i < last; i++)
 		remove_page(f, i, first, last);

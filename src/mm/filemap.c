@@ -83,6 +83,8 @@ static vm_fault_t occupied_ret(void)
  * fault on a 1 MiB ext4 folio maps 256 PTEs).  *addr and *page move to the
  * folio's first page.
  */
+static bool folio_beyond_eof(struct vm_area_struct *vma, struct folio *folio);
+
 static unsigned long finish_fault_nr(struct vm_fault *vmf, struct folio *folio, bool is_cow,
 				     uint64_t *addr, struct page **page)
 {
@@ -94,6 +96,19 @@ static unsigned long finish_fault_nr(struct vm_fault *vmf, struct folio *folio, 
 
 	if (is_cow || nr == 1)
 		return 1;
+	/*
+	 * Never past EOF (6.18, "do not map pages beyond i_size"): a truncate
+	 * split the folio at the boundary in Linux, so only the part below
+	 * i_size is one folio there.  MODEL: faultline keeps the folio whole
+	 * and maps just that part (shmem may map across i_size).
+	 */
+	if (folio_beyond_eof(vma, folio) && vma->vm_ops != &tmpfs_file_vm_ops) {
+		unsigned long eof = fl_file_nr_pages((struct fl_file *)vma->vm_file);
+
+		nr = eof > folio->page.index ? eof - folio->page.index : 1;
+		if (idx >= nr)
+			return 1;
+	}
 	if (vma_off < idx || vma_off + (nr - idx) > ((vma->vm_end - vma->vm_start) >> PAGE_SHIFT) ||
 	    pte_off < idx || pte_off + (nr - idx) > PTRS_PER_TABLE)
 		return 1;
@@ -542,12 +557,20 @@ vm_fault_t filemap_map_pages_with(struct vm_fault *vmf, unsigned long start, uns
 	long rss = 0;
 	int type = -1;
 
+	/*
+	 * Never past EOF: Linux cuts the window at the last page of the file
+	 * before mapping anything, so a read beyond it still faults and gets
+	 * SIGBUS even when a large folio straddles i_size.
+	 */
+	if (file_pages != ULONG_MAX && file_pages && end > file_pages - 1)
+		end = file_pages - 1;
+	if (file_pages == 0)
+		return 0;
 	while (idx <= end) {
 		struct folio *folio = lookup(vma, idx);
 		unsigned long first, last, at = idx;
 		long mapped;
 		int r;
-
 
 		if (!folio) {
 			idx++;

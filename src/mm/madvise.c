@@ -2,7 +2,8 @@
 /*
  * madvise.c - MADV_DONTNEED, MADV_HUGEPAGE/NOHUGEPAGE and MADV_POPULATE_*.
  *
- * DONTNEED zaps the range and keeps the tables (KERNEL-FACTS s2, s7): a huge
+ * DONTNEED zaps the range; it frees only PTE tables whose whole PMD range it
+ * emptied (CONFIG_PT_RECLAIM) and keeps the others (KERNEL-FACTS s2, s7): a huge
  * PMD it covers wholly goes away whole, one it cuts is split first.
  * HUGEPAGE/NOHUGEPAGE set the VMA flags (splitting VMAs at the edges as
  * Linux does).  POPULATE_READ/WRITE fault the range in through the GUP
@@ -30,6 +31,35 @@ static int madvise_hugepage(struct mm_struct *mm, uint64_t start, uint64_t end, 
 	return 0;
 }
 
+/*
+ * CONFIG_PT_RECLAIM (on in Linux 6.18 here): MADV_DONTNEED frees a PTE table
+ * whose whole PMD range it zapped, once every entry is none
+ * (zap_pte_range() with reclaim_pt).  Observable: the next fault in a THP
+ * range finds the PMD none again and may map a huge page.
+ * Precondition: mmap_lock held.
+ */
+static void reclaim_empty_pte_tables(struct vm_area_struct *vma, uint64_t start, uint64_t end)
+{
+	struct mm_struct *mm = vma->vm_mm;
+
+	for (uint64_t a = (start + PMD_SIZE - 1) & PMD_MASK; a + PMD_SIZE <= end; a += PMD_SIZE) {
+		pmd_t *pmd = mm_find_pmd(mm, a);
+		spinlock_t *ptl;
+		bool empty = true;
+		pte_t *ptes;
+
+		if (!pmd || pmd_none(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
+			continue;
+		ptl = pmd_lock(pmd);
+		ptes = pte_offset_kernel(pmd, a);
+		for (int i = 0; i < PTRS_PER_TABLE && empty; i++)
+			empty = pte_none(ptep_get(&ptes[i]));
+		if (empty)
+			free_pte_table(&mm->pgt, pmd);
+		spin_unlock(ptl);
+	}
+}
+
 static int madvise_one(struct mm_struct *mm, struct vm_area_struct *vma, uint64_t start,
 		       uint64_t end, int advice)
 {
@@ -38,6 +68,7 @@ static int madvise_one(struct mm_struct *mm, struct vm_area_struct *vma, uint64_
 		if (vma->vm_flags & VM_PFNMAP)
 			return -EINVAL;
 		zap_page_range_single(vma, start, end - start);
+		reclaim_empty_pte_tables(vma, start, end);
 		return 0;
 	case MADV_HUGEPAGE:
 	case MADV_NOHUGEPAGE:

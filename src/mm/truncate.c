@@ -102,6 +102,29 @@ static void unmap_mapping_range(struct mm_struct *const *mms, int nmms, struct f
 			unmap_mapping_mm(mms[i], f, first, last, even_cows);
 }
 
+/*
+ * A large folio straddling a truncate or punch boundary at page @index:
+ * Linux splits it (try_folio_split_or_unmap()), and splitting a mapped file
+ * folio unmaps every PTE of it in every mm, inside the range or not.
+ * Private CoW copies are anonymous and stay (even_cows false).
+ * MODEL: the folio itself is kept whole in the cache; only its mappings go.
+ */
+static void unmap_straddling_folio(struct mm_struct *const *mms, int nmms, struct fl_file *f,
+				   unsigned long index)
+{
+	struct folio *folio;
+
+	if (index >= f->nr_slots)
+		return;
+	folio = filemap_get_folio(f, index);
+	if (!folio)
+		return;
+	if (folio_test_large(folio))
+		unmap_mapping_range(mms, nmms, f, folio->page.index,
+				    folio->page.index + folio_nr_pages(folio), false);
+	folio_put(folio);
+}
+
 int fl_truncate(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint64_t size)
 {
 	uint64_t old = f->size;
@@ -111,6 +134,7 @@ int fl_truncate(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint6
 	f->size = size;			/* i_size_write(): new faults see the new EOF */
 	unmap_mapping_range(mms, nmms, f, (unsigned long)((size + PAGE_SIZE - 1) >> PAGE_SHIFT),
 			    f->nr_slots, true);
+	unmap_straddling_folio(mms, nmms, f, (unsigned long)(size >> PAGE_SHIFT));
 	fl_file_remove_range(f, size, (uint64_t)f->nr_slots << PAGE_SHIFT);
 	return 0;
 }
@@ -126,6 +150,9 @@ void fl_punch(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint64_
 		return;
 	if (first < last)
 		unmap_mapping_range(mms, nmms, f, first, last, false);
+	unmap_straddling_folio(mms, nmms, f, (unsigned long)(off >> PAGE_SHIFT));
+	if (end > off)
+		unmap_straddling_folio(mms, nmms, f, (unsigned long)((end - 1) >> PAGE_SHIFT));
 	fl_file_remove_range(f, off, end);
 }
 

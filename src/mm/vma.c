@@ -232,7 +232,13 @@ static bool can_merge(const struct vm_area_struct *a, const struct vm_area_struc
 		return false;
 	if (a->vm_pgoff + ((a->vm_end - a->vm_start) >> PAGE_SHIFT) != b->vm_pgoff)
 		return false;
-	return !a->anon_vma || !b->anon_vma || a->anon_vma == b->anon_vma;
+	/*
+	 * is_mergeable_anon_vma(): one side without an anon_vma may join the
+	 * other, unless that one's anon_vma reaches a parent's (a fork child).
+	 */
+	if (!a->anon_vma != !b->anon_vma)
+		return !(a->anon_vma ? a->anon_vma_forked : b->anon_vma_forked);
+	return a->anon_vma == b->anon_vma;
 }
 
 /* Absorb @next into @prev, which lies directly below it. */

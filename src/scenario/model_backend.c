@@ -420,9 +420,10 @@ static int model_access(struct fl_backend *b, int proc, uint64_t va, uint64_t le
 }
 
 /*
- * `pin`: a longterm pin is pin_user_pages(FOLL_LONGTERM), what io_uring
- * buffer registration does; a plain one is get_user_pages(), what vmsplice
- * does.  That is how the oracle realises them, so both sides agree.
+ * `pin`: a longterm pin is pin_user_pages(FOLL_WRITE|FOLL_LONGTERM), what
+ * io_uring buffer registration does (with or without `write`); a plain one
+ * is get_user_pages(), what vmsplice does.  That is how the oracle realises
+ * them, so both sides agree.
  */
 static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
 		     bool write, bool longterm, struct fl_step_result *r)
@@ -435,7 +436,8 @@ static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint6
 	if (pin < 0 || pin >= MAX_PINS)
 		return fail_errno(b, "pin", EINVAL);
 	fl_gup_release(m->pins[pin]);
-	m->pins[pin] = fl_gup(mm, va, len, write, longterm, &err);
+	/* io_uring's buffer registration pins FOLL_WRITE|FOLL_LONGTERM, always. */
+	m->pins[pin] = fl_gup(mm, va, len, write || longterm, longterm, &err);
 	r->faults = faults_of(mm) - before;
 	if (!m->pins[pin])
 		return fail_errno(b, longterm ? "pin_user_pages" : "get_user_pages", -err);
