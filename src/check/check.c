@@ -148,6 +148,12 @@ static void check_pmd_leaf(struct check_state *st, struct vm_area_struct *vma, u
 
 	if (vma_is_anonymous(vma) || fl_cfg.pgtable_deposit)
 		st->deposits++;
+	/* split_huge_pmd_range() exists so that no huge PMD hangs over a VMA edge. */
+	if ((addr & PMD_MASK) < vma->vm_start || (addr & PMD_MASK) + PMD_SIZE > vma->vm_end)
+		fail(st, "huge PMD across a VMA boundary",
+		     "PMD at 0x%llx is not inside its VMA [0x%llx, 0x%llx)",
+		     (unsigned long long)addr, (unsigned long long)vma->vm_start,
+		     (unsigned long long)vma->vm_end);
 	if (is_huge_zero_pfn(pfn)) {
 		if (pmd_write(pmd))
 			fail(st, "page_table_check: huge zero folio mapped writable",
@@ -163,10 +169,15 @@ static void check_pmd_leaf(struct check_state *st, struct vm_area_struct *vma, u
 	folio = page_folio(pfn_to_page(pfn));
 	st->pmdmap[folio_pfn(folio)]++;
 	st->rss[mm_counter(folio)] += (long)folio_nr_pages(folio);
-	if (folio_test_anon(folio) && pmd_write(pmd) && ++st->writers[folio_pfn(folio)] > 1)
-		fail(st, "page_table_check: anon page writable in two mappings",
-		     "THP 0x%lx is mapped writable again at 0x%llx", folio_pfn(folio),
-		     (unsigned long long)addr);
+	/* Every subpage is writable through the PMD, whatever maps it elsewhere. */
+	for (unsigned long i = 0; folio_test_anon(folio) && pmd_write(pmd) &&
+				  i < folio_nr_pages(folio); i++)
+		if (++st->writers[folio_pfn(folio) + i] > 1) {
+			fail(st, "page_table_check: anon page writable in two mappings",
+			     "page %lu of THP 0x%lx is mapped writable again at 0x%llx", i,
+			     folio_pfn(folio), (unsigned long long)addr);
+			break;
+		}
 }
 
 static void walk_pte_table(struct check_state *st, struct mm_struct *mm, pmd_t *pmd, uint64_t base)
@@ -304,6 +315,9 @@ static void check_memmap(struct check_state *st)
 			pfn += 1ul << p->private;
 			continue;
 		}
+		if (is_zero_pfn(pfn) && atomic_read(&p->_mapcount) != -1)
+			fail(st, "zero page mapcounted (R39)", "the zero page has mapcount %d",
+			     atomic_read(&p->_mapcount) + 1);
 		if (test_page_flag(p, PG_table) || is_zero_pfn(pfn)) {
 			pfn++;
 			continue;

@@ -165,6 +165,41 @@ static void test_catches_double_writer(void **state)
 	test_mmput(mm);
 }
 
+/* The zero page never gets a mapcount (R39). */
+static void test_catches_zero_page_mapcount(void **state)
+{
+	struct page *page;
+	struct mm_struct *mm = small_state(&page);
+	struct page *zero = pfn_to_page(machine.zero_pfn);
+
+	(void)state;
+	atomic_inc(&zero->_mapcount);
+	assert_check_fails(mm, "zero page mapcounted (R39)");
+	atomic_dec(&zero->_mapcount);
+	test_mmput(mm);
+}
+
+/* A huge PMD hanging over a VMA edge (what split_huge_pmd_range() prevents). */
+static void test_catches_pmd_across_vma(void **state)
+{
+	struct mm_struct *mm = test_mm_alloc();
+	struct fl_access_result res;
+	uint8_t b = 1;
+	uint64_t base = BASE & PMD_MASK;
+
+	(void)state;
+	assert_non_null(mm);
+	assert_true(do_mmap(mm, base, PMD_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED,
+			    NULL, NULL, 0, NULL) == (int64_t)base);
+	assert_int_equal(do_madvise(mm, base, PMD_SIZE, MADV_HUGEPAGE), 0);
+	assert_int_equal(fl_access(mm, base, true, &b, 1, &res), 0);
+	assert_check_passes(mm);
+	mm->vmas[0]->vm_end -= PAGE_SIZE;	/* shrink the VMA behind the PMD's back */
+	assert_check_fails(mm, "huge PMD across a VMA boundary");
+	mm->vmas[0]->vm_end += PAGE_SIZE;
+	test_mmput(mm);
+}
+
 /* A model-reported bug (fl_report_bug) always fails the check. */
 static void test_reported_bug_fails(void **state)
 {
@@ -247,6 +282,8 @@ int main(void)
 		T(test_catches_refcount),
 		T(test_catches_zero_page_bits),
 		T(test_catches_double_writer),
+		T(test_catches_zero_page_mapcount),
+		T(test_catches_pmd_across_vma),
 		T(test_reported_bug_fails),
 		T(test_final_catches_leaked_folio),
 		T(test_final_catches_leaked_table),
