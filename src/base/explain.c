@@ -24,4 +24,6 @@ const struct fl_reason_desc fl_reasons[FL_NR_REASONS] = {
 	[FL_REASON_ALLOC_FAILED] = { "alloc-failed", "the huge folio or a page table could not be allocated" },
 	[FL_REASON_PMD_DISABLED] = { "pmd-disabled", "huge DAX faults are switched off (fs_dax_pmd=off)" },
 	[FL_REASON_SYNC] = { "sync", "MAP_SYNC: the metadata must be made durable first" },
+	[FL_REASON_PTE_ENTRIES] = { "pte-entries",
+				    "the file's DAX entries in this range are PTE-sized" },
 };

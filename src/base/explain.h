@@ -26,6 +26,7 @@ enum fl_reason {
 	FL_REASON_ALLOC_FAILED,		/* the huge folio or a table could not be allocated */
 	FL_REASON_PMD_DISABLED,		/* huge faults switched off for the filesystem (V20) */
 	FL_REASON_SYNC,			/* MAP_SYNC needs the metadata durable first */
+	FL_REASON_PTE_ENTRIES,		/* DAX: PTE entries of the file lie in the PMD range (R43) */
 	FL_NR_REASONS
 };
 

@@ -26,6 +26,9 @@
 #include "base/alloc.h"
 #include "base/bug.h"
 #include "check/check.h"
+#include "dax/entry.h"
+#include "dax/folio.h"
+#include "fs/daxfs.h"
 
 struct check_state {
 	FILE *out;
@@ -361,6 +364,34 @@ static int prepare_scratch(void)
 	return 0;
 }
 
+/*
+ * The memmap pass over pmem (issue 5): FS-DAX folios are mapped like any
+ * other, so their mapcounts and refcounts are held to invariant 1 too, and
+ * a reflinked (DAX-shared) folio never tests as anonymous unless V12 is
+ * alias_anon, the variant whose hazard that is (invariant 9, R66).
+ */
+static void check_pmem_memmap(struct check_state *st)
+{
+	unsigned long end = machine.pmem_base_pfn + machine.pmem_pages;
+
+	if (!machine.pmem_memmap)
+		return;
+	for (unsigned long pfn = machine.pmem_base_pfn; pfn < end && !st->failed;) {
+		struct folio *f = page_folio(pfn_to_page(pfn));
+
+		if (&f->page != pfn_to_page(pfn)) {
+			pfn++;
+			continue;
+		}
+		check_folio(st, f);
+		if (folio_test_dax_shared(f) && folio_test_anon(f) &&
+		    fl_cfg.dax_shared_accounting != FL_DAX_SHARED_ALIAS_ANON)
+			fail(st, "DAX-shared folio tests as anonymous (invariant 9, R66)",
+			     "pmem pfn 0x%lx", pfn);
+		pfn += folio_nr_pages(f);
+	}
+}
+
 static void check_huge_zero(struct check_state *st, struct mm_struct *const *mms, int nmms)
 {
 	int users = 0;
@@ -407,6 +438,8 @@ int fl_check_invariants(struct mm_struct *const *mms, int nmms, FILE *out)
 	if (!st.failed)
 		check_memmap(&st);
 	if (!st.failed)
+		check_pmem_memmap(&st);
+	if (!st.failed)
 		check_huge_zero(&st, mms, nmms);
 	return st.failed ? -1 : 0;
 }
@@ -439,5 +472,59 @@ int fl_check_final(FILE *out)
 		if (fl_alloc_live(t))
 			fail(&st, "leak: model objects", "%ld %s objects still allocated",
 			     fl_alloc_live(t), fl_alloc_name(t));
+	return st.failed ? -1 : 0;
+}
+
+/*
+ * Invariants 6-8 and 10 for the DAX files @maps of filesystem @fs (SPEC.md
+ * section 6): every mapping's entries are well formed (6); a real entry
+ * whose folio is in use belongs to its file at its index unless the block
+ * is shared (7, V5=zero_based); no free block has a busy page (8, R69);
+ * and with @final (everything unmapped), every FS-DAX folio is idle (10).
+ */
+static void check_dax_entries(struct check_state *st, struct dax_mapping *m)
+{
+	if (dax_check_mapping(m, st->out))
+		fail(st, "DAX entries (invariant 6, R42, R43)", "file %s", m->name);
+	if (fl_cfg.fsdax_refcount == FL_FSDAX_ONE_BASED)
+		return;
+	for (unsigned long i = 0; i < m->nr_slots && !st->failed; i++) {
+		unsigned long e = m->slots[i].entry;
+		struct folio *f;
+
+		if (!dax_entry_size(e))
+			continue;
+		f = page_folio(pfn_to_page(dax_to_pfn(e)));
+		if (!folio_ref_count(f) || folio_test_dax_shared(f) || !f->page.mapping)
+			continue;	/* idle, shared (R66), or not associated (V12 dropped) */
+		if (f->page.mapping != (void *)m || f->page.index != m->slots[i].index)
+			fail(st, "DAX folio association (invariant 7, R65)",
+			     "file %s index 0x%lx: folio mapping %p index 0x%lx", m->name,
+			     m->slots[i].index, (void *)f->page.mapping, f->page.index);
+	}
+}
+
+int fl_check_dax(struct dax_mapping *const *maps, int nmaps, struct daxfs *fs, bool final,
+		 FILE *out)
+{
+	struct check_state st = { .out = out };
+	unsigned long nr = fs ? daxfs_nr_blocks(fs) : 0;
+	/* with no entry left, an entry_ref folio has lost the entry's reference too */
+	int idle_final = fl_cfg.fsdax_refcount == FL_FSDAX_ONE_BASED ? 1 : 0;
+
+	for (int i = 0; i < nmaps && !st.failed; i++)
+		if (maps[i])
+			check_dax_entries(&st, maps[i]);
+	for (unsigned long b = 1; b < nr && !st.failed; b++) {
+		struct page *page = pfn_to_page(machine.pmem_base_pfn + b);
+		int ref = folio_ref_count(page_folio(page));
+
+		if (!daxfs_block_share(fs, b) && ref > fsdax_idle_refcount())
+			fail(&st, "block freed while busy (invariant 8, R69)",
+			     "pmem block %lu is free but its folio has refcount %d", b, ref);
+		else if (final && ref != idle_final)
+			fail(&st, "FS-DAX folio not idle after teardown (invariant 10)",
+			     "pmem block %lu: refcount %d, idle is %d", b, ref, idle_final);
+	}
 	return st.failed ? -1 : 0;
 }

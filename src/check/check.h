@@ -23,4 +23,14 @@ int fl_check_invariants(struct mm_struct *const *mms, int nmms, FILE *out);
  */
 int fl_check_final(FILE *out);
 
+/*
+ * FS-DAX (SPEC.md section 6, invariants 6-8 and 10): the entries of the DAX
+ * files @maps, and every block of @fs against its page's refcount; @final
+ * once every mapping is gone.  0, or -1 with a report.
+ */
+struct dax_mapping;
+struct daxfs;
+int fl_check_dax(struct dax_mapping *const *maps, int nmaps, struct daxfs *fs, bool final,
+		 FILE *out);
+
 #endif /* FL_CHECK_CHECK_H */

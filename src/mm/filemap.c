@@ -211,7 +211,7 @@ static int finish_fault_table(struct vm_fault *vmf)
  * the PTE changed under us or the PMD turned huge (the caller then drops
  * its reference), or VM_FAULT_OOM.
  */
-static vm_fault_t finish_fault(struct vm_fault *vmf)
+vm_fault_t finish_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	bool is_cow = (vmf->flags & FAULT_FLAG_WRITE) && !(vma->vm_flags & VM_SHARED);
@@ -413,6 +413,8 @@ vm_fault_t do_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 
+	if (vma_is_dax(vma))
+		return do_dax_fault(vmf);	/* ->fault maps by itself; explains itself */
 	if (!vma->vm_ops->fault) {
 		fault_explain(vmf, 0, "file", VM_FAULT_SIGBUS, false, FL_REASON_NONE, NULL);
 		return VM_FAULT_SIGBUS;
@@ -749,5 +751,5 @@ bool vma_wants_writenotify(struct vm_area_struct *vma)
 {
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) != (VM_WRITE | VM_SHARED))
 		return false;
-	return vma->vm_ops && vma->vm_ops->page_mkwrite;
+	return vma->vm_ops && (vma->vm_ops->page_mkwrite || vma->vm_ops->pfn_mkwrite);
 }

@@ -96,7 +96,9 @@ static bool vm_mixed_zeropage_allowed(struct vm_area_struct *vma)
 		return true;
 	if (!(vma->vm_flags & (VM_WRITE | VM_MAYWRITE)))
 		return true;
-	return (vma->vm_flags & VM_IO) && vma->vm_ops && vma->vm_ops->pfn_mkwrite;
+	/* FS-DAX maps hole reads with the zero page; pfn_mkwrite replaces it (R47, R53) */
+	return (vma_is_dax(vma) || (vma->vm_flags & VM_IO)) && vma->vm_ops &&
+	       vma->vm_ops->pfn_mkwrite;
 }
 
 /* validate_page_before_insert(): R31. */

@@ -146,6 +146,12 @@ static vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 	return VM_FAULT_FALLBACK;
 }
 
+/* --explain: who would handle a PMD fault in @vma. */
+static const char *pmd_handler_name(struct vm_area_struct *vma)
+{
+	return vma_is_anonymous(vma) ? "anon" : vma_is_dax(vma) ? "dax" : "file";
+}
+
 /* The PMD level of __handle_mm_fault(); *done tells whether it finished. */
 static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 {
@@ -157,7 +163,7 @@ static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 	*done = false;
 	if (pmd_none(orig)) {
 		if (!thp_vma_allowable_pmd(vma, &why)) {
-			fault_explain(vmf, 1, vma_is_anonymous(vma) ? "anon" : "file", 0, true, why, NULL);
+			fault_explain(vmf, 1, pmd_handler_name(vma), 0, true, why, NULL);
 			return 0;
 		}
 		ret = create_huge_pmd(vmf);
@@ -167,7 +173,7 @@ static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 	if (!pmd_leaf(orig)) {
 		if (thp_vma_allowable_pmd(vma, &why) &&
 		    thp_vma_suitable_order(vma, vmf->address, HPAGE_PMD_ORDER))
-			fault_explain(vmf, 1, vma_is_anonymous(vma) ? "anon" : "file", 0, true,
+			fault_explain(vmf, 1, pmd_handler_name(vma), 0, true,
 				      FL_REASON_TABLE_PRESENT, NULL);
 		return 0;
 	}

@@ -434,4 +434,25 @@ int64_t fl_driver_mmap(struct mm_struct *mm, uint64_t addr, uint64_t len, int pr
 		       bool pfnmap, unsigned long pfn);
 extern const struct vm_operations_struct pfnmap_vm_ops, mixedmap_vm_ops;
 
+/*
+ * ---- Issue 5: FS-DAX faults (dax_fault.c; SPEC.md 2c, 2d) ----
+ * mm calls down into src/dax/ (entries) and src/fs/ (iomap, pmem); see there.
+ */
+struct daxfs;
+struct daxfs_file;
+struct dax_mapping;
+extern const struct vm_operations_struct dax_file_vm_ops;	/* fs=dax */
+bool vma_is_dax(const struct vm_area_struct *vma);
+vm_fault_t do_dax_fault(struct vm_fault *vmf);
+vm_fault_t finish_fault(struct vm_fault *vmf);
+/* MODEL: no i_mmap tree; the mms searched for a DAX file's mappings. */
+void dax_set_mms(struct mm_struct *const *mms, int nmms);
+struct daxfs_file *dax_file_create(struct daxfs *fs, const char *name, uint64_t size);
+void dax_file_put(struct daxfs_file *f);
+struct dax_mapping *dax_file_mapping(struct daxfs_file *f);
+int dax_file_truncate(struct daxfs_file *f, uint64_t size);
+int dax_file_punch(struct daxfs_file *f, uint64_t off, uint64_t len);
+int dax_file_fsync(struct daxfs_file *f);
+int dax_file_reflink(struct daxfs_file *src, struct daxfs_file *dst);
+
 #endif /* FL_MM_MM_H */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "mm/mm.h"
+#include "phys/memremap.h"
 
 static void wp_page_reuse(struct vm_fault *vmf)
 {
@@ -235,7 +236,8 @@ static vm_fault_t wp_pfn_shared(struct vm_fault *vmf)
 		vmf->flags |= FAULT_FLAG_MKWRITE;
 		ret = vma->vm_ops->pfn_mkwrite(vmf);
 		if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE)) {
-			fault_explain(vmf, 0, "wp", ret, false, FL_REASON_NONE, NULL);
+			if (!vma_is_dax(vma))	/* DAX's ->pfn_mkwrite explained itself */
+				fault_explain(vmf, 0, "wp", ret, false, FL_REASON_NONE, NULL);
 			return ret;
 		}
 		if (!finish_mkwrite_fault(vmf))
@@ -258,6 +260,11 @@ vm_fault_t do_wp_page(struct vm_fault *vmf)
 	vmf->page = vm_normal_page(vma, vmf->address, vmf->orig_pte);
 	if (vmf->page)
 		folio = page_folio(vmf->page);
+	/* R55: FS-DAX pages of a shared mapping go through ->pfn_mkwrite */
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && folio && folio_is_fsdax(folio)) {
+		vmf->page = NULL;
+		folio = NULL;
+	}
 
 	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && folio)
 		return wp_page_shared(vmf, folio);

@@ -26,7 +26,10 @@
 #include "base/alloc.h"
 #include "base/bug.h"
 #include "check/check.h"
+#include "dax/entry.h"
+#include "fs/daxfs.h"
 #include "fs/pagecache.h"
+#include "fs/pmem.h"
 #include "mm/mm.h"
 #include "scenario/backend.h"
 
@@ -42,6 +45,8 @@ struct model {
 	struct mm_struct *procs[MAX_PROCS];
 	struct fl_gup *pins[MAX_PINS];
 	struct fl_file *files[MAX_FILES];	/* the scenario's reference on each */
+	struct daxfs_file *dax[MAX_FILES];	/* fs=dax files, the same way */
+	struct daxfs *daxfs;			/* mounted when the scenario has DAX files */
 	uint64_t cursor;
 	bool machine_up;
 };
@@ -117,27 +122,58 @@ static const char *unsupported(const struct scn_cmd *c, const struct scn_loc **l
 {
 	*loc = &c->loc;
 	switch (c->op) {
-	case SCN_FILE:
-		return c->fs == SCN_FS_DAX ? "DAX files" : NULL;
-	case SCN_REFLINK: case SCN_SHOW_ENTRIES:
-		return "reflink and show-entries (DAX files)";
 	case SCN_MREMAP:
 		return "mremap";
 	case SCN_PARALLEL:
 		return "parallel blocks";
-	case SCN_INJECT:
-		return c->inject == SCN_INJ_ENTRY || c->inject == SCN_INJ_BLOCK ?
-		       "inject entry/block (DAX)" : NULL;
 	case SCN_MMAP:
 		if ((c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED) &&
 		    c->pfn_space == SCN_PFN_PMEM)
 			return "pfn and mixed maps of pmem (DAX)";
-		if (c->sync)
-			return "MAP_SYNC";
 		return NULL;
 	default:
 		return NULL;
 	}
+}
+
+static bool has_dax_files(const struct scn *scn)
+{
+	for (int i = 0; i < scn->ncmds; i++)
+		if (scn->cmds[i].op == SCN_FILE && scn->cmds[i].fs == SCN_FS_DAX)
+			return true;
+	return false;
+}
+
+/* pmem (config pmem=) and the DAX filesystem over it (dax_fs_align=). */
+static int dax_bring_up(struct fl_backend *b)
+{
+	struct model *m = M(b);
+
+	if (pmem_init())
+		return fail_errno(b, "cannot bring up pmem", errno);
+	m->daxfs = daxfs_mount();
+	if (!m->daxfs)
+		return fail_errno(b, "cannot mount the DAX filesystem", errno);
+	dax_set_mms(m->procs, MAX_PROCS);
+	return FL_OK;
+}
+
+static int check_dax(struct model *m, bool final);
+
+/* Unmount and take pmem down; the filesystem's own leak check first. */
+static int dax_tear_down(struct model *m)
+{
+	int ret = FL_OK;
+
+	if (m->daxfs) {
+		if (check_dax(m, true) || daxfs_check_final(m->daxfs, stderr))
+			ret = FL_EINVARIANT;
+		daxfs_unmount(m->daxfs);
+		m->daxfs = NULL;
+	}
+	dax_set_mms(NULL, 0);
+	pmem_exit();
+	return ret;
 }
 
 static int model_prepare(struct fl_backend *b, const struct scn *scn)
@@ -162,6 +198,8 @@ static int model_prepare(struct fl_backend *b, const struct scn *scn)
 	m->procs[0] = mm_alloc();
 	if (!m->procs[0])
 		return fail_errno(b, "mm_alloc", ENOMEM);
+	if (has_dax_files(scn) && dax_bring_up(b))
+		return FL_EFAIL;
 	explain_backend = b;
 	fl_fault_explain = b->explain ? explain_event : NULL;
 	return FL_OK;
@@ -202,6 +240,24 @@ static uint64_t place(struct model *m, const struct scn_cmd *c)
 }
 
 /*
+ * What every mmap step does after the mapping exists: the madvise flags,
+ * MAP_POPULATE (its faults count in the step, as on Linux), the result.
+ */
+static int mmap_finish(struct fl_backend *b, struct mm_struct *mm, const struct scn_cmd *c,
+		       uint64_t addr, long faults_before, uint64_t *start, struct fl_step_result *r)
+{
+	if (c->hugepage && do_madvise(mm, addr, c->size, MADV_HUGEPAGE))
+		return fail_errno(b, "madvise(MADV_HUGEPAGE)", EINVAL);
+	if (c->nohugepage && do_madvise(mm, addr, c->size, MADV_NOHUGEPAGE))
+		return fail_errno(b, "madvise(MADV_NOHUGEPAGE)", EINVAL);
+	if (c->populate)
+		mm_populate(mm, addr, c->size);
+	*start = addr;
+	r->faults = faults_of(mm) - faults_before;
+	return FL_OK;
+}
+
+/*
  * pfn=BASE / mixed=BASE: a driver's mmap (src/mm/pfnmap.c).  `hugepage` is
  * madvise(MADV_HUGEPAGE) as for any mapping; it is what lets the mixed
  * driver's huge_fault map PMDs under thp=madvise.
@@ -223,15 +279,35 @@ static int driver_mmap(struct fl_backend *b, struct mm_struct *mm, const struct 
 
 	if (addr < 0)
 		return fail_errno(b, "mmap", (int)-addr);
-	if (c->hugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_HUGEPAGE))
-		return fail_errno(b, "madvise(MADV_HUGEPAGE)", EINVAL);
-	if (c->nohugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_NOHUGEPAGE))
-		return fail_errno(b, "madvise(MADV_NOHUGEPAGE)", EINVAL);
-	if (c->populate)
-		mm_populate(mm, (uint64_t)addr, c->size);
-	*start = (uint64_t)addr;
-	r->faults = faults_of(mm) - before;
-	return FL_OK;
+	return mmap_finish(b, mm, c, (uint64_t)addr, before, start, r);
+}
+
+/*
+ * mmap of a DAX file: xfs_file_mmap() sets VM_HUGEPAGE for a DAX inode (its
+ * PMD faults need no madvise); `sync` is MAP_SYNC, VM_SYNC on the VMA.
+ */
+static int dax_mmap(struct fl_backend *b, struct mm_struct *mm, const struct scn_cmd *c,
+		    int prot, int flags, struct daxfs_file *f, uint64_t *start,
+		    struct fl_step_result *r)
+{
+	long before = faults_of(mm);
+	struct vm_area_struct *vma;
+	int64_t addr;
+
+	addr = do_mmap(mm, place(M(b), c), c->size, prot, flags, &dax_file_vm_ops, f,
+		       c->file_off >> PAGE_SHIFT, NULL);
+	if (addr < 0)
+		return fail_errno(b, "mmap", (int)-addr);
+	if (c->sync && !c->shared) {
+		do_munmap(mm, (uint64_t)addr, c->size);
+		return fail_errno(b, "mmap(MAP_SYNC)", EINVAL);
+	}
+	mmap_write_lock(mm);
+	vma = vma_lookup(mm, (uint64_t)addr);
+	if (vma)
+		vma->vm_flags |= VM_HUGEPAGE | (c->sync ? VM_SYNC : 0);
+	mmap_write_unlock(mm);
+	return mmap_finish(b, mm, c, (uint64_t)addr, before, start, r);
 }
 
 static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, int file,
@@ -250,6 +326,10 @@ static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, i
 
 	if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
 		return driver_mmap(b, mm, c, prot, flags, start, r);
+	if (c->source == SCN_SRC_FILE && file >= 0 && file < MAX_FILES && m->dax[file])
+		return dax_mmap(b, mm, c, prot, flags, m->dax[file], start, r);
+	if (c->sync)
+		return fail_errno(b, "mmap(MAP_SYNC)", EOPNOTSUPP);	/* not a DAX file */
 	if (c->source == SCN_SRC_FILE) {
 		if (file < 0 || file >= MAX_FILES || !m->files[file])
 			return fail_errno(b, "mmap", EBADF);
@@ -260,15 +340,7 @@ static int model_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, i
 		       c->source != SCN_SRC_ANON ? c->file_off >> PAGE_SHIFT : 0, name);
 	if (addr < 0)
 		return fail_errno(b, "mmap", (int)-addr);
-	if (c->hugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_HUGEPAGE))
-		return fail_errno(b, "madvise(MADV_HUGEPAGE)", EINVAL);
-	if (c->nohugepage && do_madvise(mm, (uint64_t)addr, c->size, MADV_NOHUGEPAGE))
-		return fail_errno(b, "madvise(MADV_NOHUGEPAGE)", EINVAL);
-	if (c->populate)
-		mm_populate(mm, (uint64_t)addr, c->size);
-	*start = (uint64_t)addr;
-	r->faults = faults_of(mm) - before;
-	return FL_OK;
+	return mmap_finish(b, mm, c, (uint64_t)addr, before, start, r);
 }
 
 /* `file NAME size=S fs=pagecache|tmpfs` (DAX files are refused in prepare()). */
@@ -279,9 +351,76 @@ static int model_file_create(struct fl_backend *b, int file, const struct scn_cm
 	if (file < 0 || file >= MAX_FILES)
 		return fail_errno(b, "file", EMFILE);
 	fl_file_put(m->files[file]);
+	m->files[file] = NULL;
+	dax_file_put(m->dax[file]);
+	m->dax[file] = NULL;
+	if (c->fs == SCN_FS_DAX) {
+		m->dax[file] = dax_file_create(m->daxfs, c->name, c->size);
+		return m->dax[file] ? FL_OK : fail_errno(b, "file", ENOMEM);
+	}
 	m->files[file] = fl_file_create(c->fs == SCN_FS_TMPFS ? FL_FILE_TMPFS : FL_FILE_PAGECACHE,
 					c->size);
 	return m->files[file] ? FL_OK : fail_errno(b, "file", ENOMEM);
+}
+
+/*
+ * write(2) into a hole that a mapping shows as the zero page: the new block
+ * must replace it (dax_iomap_iter() invalidates the range when it
+ * allocates), so zero entries in the range are unmapped and deleted.
+ */
+static void dax_invalidate_zero_entries(struct daxfs_file *f, uint64_t off, uint64_t len)
+{
+	struct dax_mapping *xm = dax_file_mapping(f);
+	unsigned long i = (unsigned long)(off >> PAGE_SHIFT);
+	unsigned long last = (unsigned long)((off + len - 1) >> PAGE_SHIFT);
+
+	while (len && i <= last) {
+		unsigned long e = dax_load_entry(xm, i);
+		unsigned long span = e ? dax_entry_span(e) : 1;
+
+		i &= ~(span - 1);
+		if (e && dax_is_zero_entry(e)) {
+			xm->ops->unmap_mapping_pages(xm, i, span);
+			dax_invalidate_mapping_entry_sync(xm, i);
+		}
+		i += span;
+	}
+}
+
+/* File operations on a DAX file (SCENARIOS.md; R68-R70 for truncate and punch). */
+static int dax_file_op(struct fl_backend *b, int file, int file2, const struct scn_cmd *c)
+{
+	struct model *m = M(b);
+	struct daxfs_file *f = m->dax[file];
+	int err = 0;
+
+	switch (c->op) {
+	case SCN_PWRITE:
+		err = daxfs_pwrite_fill(f, c->byte >= 0 ? c->byte : 0xAB, c->len, c->off);
+		if (!err)
+			dax_invalidate_zero_entries(f, c->off, c->len);
+		break;
+	case SCN_TRUNCATE:
+		err = dax_file_truncate(f, c->size);
+		break;
+	case SCN_PUNCH:
+		err = dax_file_punch(f, c->off, c->len);
+		break;
+	case SCN_FSYNC:
+		err = dax_file_fsync(f);
+		break;
+	case SCN_DROP_CACHE:
+		break;		/* a DAX file has no page cache */
+	case SCN_REFLINK:
+		if (file2 < 0 || file2 >= MAX_FILES || !m->dax[file2])
+			return fail_errno(b, "reflink", EXDEV);
+		err = dax_file_reflink(f, m->dax[file2]);
+		break;
+	default:
+		snprintf(b->err, sizeof(b->err), "not a file operation");
+		return FL_EUNSUPPORTED;
+	}
+	return err ? fail_errno(b, scn_op_name(c->op), -err) : FL_OK;
 }
 
 static int model_file_op(struct fl_backend *b, int file, int file2, const struct scn_cmd *c)
@@ -290,6 +429,8 @@ static int model_file_op(struct fl_backend *b, int file, int file2, const struct
 	struct fl_file *f = file >= 0 && file < MAX_FILES ? m->files[file] : NULL;
 
 	(void)file2;
+	if (!f && file >= 0 && file < MAX_FILES && m->dax[file])
+		return dax_file_op(b, file, file2, c);
 	if (!f)
 		return fail_errno(b, "file operation", EBADF);
 	switch (c->op) {
@@ -321,6 +462,8 @@ static void put_files(struct model *m)
 	for (int i = 0; i < MAX_FILES; i++) {
 		fl_file_put(m->files[i]);
 		m->files[i] = NULL;
+		dax_file_put(m->dax[i]);
+		m->dax[i] = NULL;
 	}
 }
 
@@ -330,7 +473,8 @@ static int model_msync(struct fl_backend *b, int proc, uint64_t start, uint64_t 
 	struct model *m = M(b);
 	struct mm_struct *mm = m->procs[proc];
 	struct fl_file *files[MAX_FILES];
-	int n = 0;
+	struct daxfs_file *dax[MAX_FILES];
+	int n = 0, nd = 0;
 
 	mmap_read_lock(mm);
 	for (int i = 0; i < mm->nr_vmas && n < MAX_FILES; i++) {
@@ -340,10 +484,15 @@ static int model_msync(struct fl_backend *b, int proc, uint64_t start, uint64_t 
 		    (vma->vm_flags & VM_SHARED) &&
 		    (vma->vm_ops == &filemap_vm_ops || vma->vm_ops == &tmpfs_file_vm_ops))
 			files[n++] = vma->vm_file;
+		else if (vma->vm_end > start && vma->vm_start < start + len &&
+			 (vma->vm_flags & VM_SHARED) && vma_is_dax(vma) && nd < MAX_FILES)
+			dax[nd++] = vma->vm_file;
 	}
 	mmap_read_unlock(mm);
 	for (int i = 0; i < n; i++)
 		fl_writeback(m->procs, MAX_PROCS, files[i]);
+	for (int i = 0; i < nd; i++)
+		dax_writeback_mapping_range(dax_file_mapping(dax[i]), 0, ~0ul);
 	return FL_OK;
 }
 
@@ -457,7 +606,18 @@ static int model_unpin(struct fl_backend *b, int pin)
 
 static int model_inject(struct fl_backend *b, const struct scn_cmd *c)
 {
-	(void)b;
+	int n = c->count > 0 ? (int)c->count : 1;
+
+	if (c->inject == SCN_INJ_ENTRY) {
+		dax_entry_inject(n);
+		return FL_OK;
+	}
+	if (c->inject == SCN_INJ_BLOCK) {
+		if (!M(b)->daxfs)
+			return fail_errno(b, "inject block", ENODEV);
+		daxfs_inject_block(M(b)->daxfs, n);
+		return FL_OK;
+	}
 	atomic_add((int)(c->count > 0 ? c->count : 1),
 		   c->inject == SCN_INJ_PGTABLE ? &machine.inject_pgtable : &machine.inject_folio);
 	return FL_OK;
@@ -470,6 +630,44 @@ static int model_snapshot(struct fl_backend *b, int proc, const struct fl_map_re
 
 	for (int i = 0; i < nmaps; i++)
 		fl_model_observe(mm, maps[i].name, maps[i].start, maps[i].len, b->comparable, s);
+	return FL_OK;
+}
+
+/*
+ * FS-DAX statistics, summed over every DAX file (model only): dax_entries,
+ * dax_nrpages, dax_dirty (entries tagged DIRTY), dax_zero (ZERO entries),
+ * dax_blocks (filesystem blocks in use).
+ */
+static int dax_stat(struct model *m, const char *name, uint64_t *val)
+{
+	uint64_t entries = 0, nrpages = 0, dirty = 0, zero = 0;
+
+	for (int i = 0; i < MAX_FILES; i++) {
+		struct dax_mapping *xm = m->dax[i] ? dax_file_mapping(m->dax[i]) : NULL;
+
+		if (!xm)
+			continue;
+		spin_lock(&xm->i_pages_lock);
+		entries += xm->nr_slots;
+		nrpages += xm->nrpages;
+		for (unsigned long s = 0; s < xm->nr_slots; s++) {
+			dirty += !!(xm->slots[s].tags & DAX_TAG_DIRTY);
+			zero += dax_is_zero_entry(xm->slots[s].entry);
+		}
+		spin_unlock(&xm->i_pages_lock);
+	}
+	if (!strcmp(name, "dax_entries"))
+		*val = entries;
+	else if (!strcmp(name, "dax_nrpages"))
+		*val = nrpages;
+	else if (!strcmp(name, "dax_dirty"))
+		*val = dirty;
+	else if (!strcmp(name, "dax_zero"))
+		*val = zero;
+	else if (!strcmp(name, "dax_blocks") && m->daxfs)
+		*val = daxfs_blocks_used(m->daxfs);
+	else
+		return FL_EUNSUPPORTED;
 	return FL_OK;
 }
 
@@ -519,9 +717,23 @@ static int model_stat(struct fl_backend *b, int proc, const char *name, uint64_t
 				  atomic_long_read(&machine.tables_freed));
 	else if (!strcmp(name, "free_pages"))
 		*val = nr_free_pages();
+	else if (!strncmp(name, "dax_", 4))
+		return dax_stat(M(b), name, val);
 	else
 		return FL_EUNSUPPORTED;
 	return FL_OK;
+}
+
+/* SPEC.md section 6, invariants 6-8 (and 10 when @final) over the DAX files. */
+static int check_dax(struct model *m, bool final)
+{
+	struct dax_mapping *maps[MAX_FILES];
+
+	if (!m->daxfs)
+		return 0;
+	for (int i = 0; i < MAX_FILES; i++)
+		maps[i] = m->dax[i] ? dax_file_mapping(m->dax[i]) : NULL;
+	return fl_check_dax(maps, MAX_FILES, m->daxfs, final, stderr);
 }
 
 static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
@@ -530,7 +742,7 @@ static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
 
 	(void)c;
 	if (b->check_each_step) {
-		if (fl_check_invariants(m->procs, MAX_PROCS, stderr))
+		if (fl_check_invariants(m->procs, MAX_PROCS, stderr) || check_dax(m, false))
 			return FL_EINVARIANT;
 	} else if (fl_bug_count()) {
 		fl_check_invariants(m->procs, MAX_PROCS, stderr);
@@ -556,6 +768,8 @@ static int model_finish(struct fl_backend *b)
 	}
 	put_files(m);
 	shrink_huge_zero_folio();
+	if (dax_tear_down(m))
+		ret = FL_EINVARIANT;
 	if (ret == FL_OK && fl_check_final(stderr))
 		ret = FL_EINVARIANT;
 	fl_fault_explain = NULL;
@@ -575,10 +789,22 @@ static void model_destroy(struct fl_backend *b)
 		for (int i = 0; i < MAX_PROCS; i++)
 			mmput(M(b)->procs[i]);
 		put_files(M(b));
+		dax_tear_down(M(b));
 		phys_exit();
 	}
 	free(b->priv);
 	free(b);
+}
+
+/* `show-entries FILE`: src/dax's printer (docs/contract-notes.md). */
+static int model_show_entries(struct fl_backend *b, int file, FILE *out)
+{
+	struct model *m = M(b);
+
+	if (file < 0 || file >= MAX_FILES || !m->dax[file])
+		return fail_errno(b, "show-entries: not a DAX file", EINVAL);
+	dax_show_entries(dax_file_mapping(m->dax[file]), out, NULL, NULL);
+	return FL_OK;
 }
 
 static const struct fl_backend_ops model_ops = {
@@ -598,6 +824,7 @@ static const struct fl_backend_ops model_ops = {
 	.unpin = model_unpin,
 	.inject = model_inject,
 	.snapshot = model_snapshot,
+	.show_entries = model_show_entries,
 	.stat = model_stat,
 	.after_step = model_after_step,
 	.finish = model_finish,

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "mm/mm.h"
+#include "phys/memremap.h"
 #include "observe/obs.h"
 
 struct smaps_acc {
@@ -78,8 +79,13 @@ static void smaps_vma(struct vm_area_struct *vma, struct fl_counters *c)
 			if (page) {
 				if (folio_test_anon(page_folio(page)))
 					a.anon_thp += PMD_SIZE;
-				else
+				else if (!is_zone_device_page(page))
 					a.file_thp += PMD_SIZE;
+				/*
+				 * 6.18 smaps_pmd_entry() passes over zone-device
+				 * folios: a PMD-mapped FS-DAX file shows in Rss but
+				 * not in FilePmdMapped (docs/contract-notes.md).
+				 */
 				smaps_account(&a, page, true, pmd_dirty(__pmd(leaf.entry)));
 			}
 			addr = (addr & PMD_MASK) + PMD_SIZE;
@@ -133,6 +139,8 @@ static enum fl_kind page_kind(struct vm_area_struct *vma, uint64_t va,
 	if (!pfn_valid(pfn))
 		return FL_KIND_PFN;
 	folio = page_folio(pfn_to_page(pfn));
+	if (folio_is_fsdax(folio))
+		return FL_KIND_DAX;	/* pmem of a DAX file (a CoW copy is anon RAM) */
 	return folio_test_anon(folio) ? FL_KIND_ANON : FL_KIND_FILE;
 }
 
