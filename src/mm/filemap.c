@@ -742,6 +742,25 @@ const struct vm_operations_struct tmpfs_file_vm_ops = {
 };
 
 /*
+ * shmem_zero_setup(): MAP_SHARED|MAP_ANONYMOUS and MAP_SHARED of /dev/zero
+ * get a tmpfs file of the mapping's size, unlinked (the VMA holds the only
+ * reference).  A read fault allocates a page in it (no zero page:
+ * KERNEL-FACTS s10b), fault-around maps what is already cached, no
+ * write-notify, and fork copies the VMA but not its PTEs (s10c).
+ */
+int shmem_zero_setup(struct vm_area_struct *vma)
+{
+	struct fl_file *file = fl_file_create(FL_FILE_TMPFS, vma->vm_end - vma->vm_start);
+
+	if (!file)
+		return -1;
+	vma->vm_file = file;
+	vma->vm_pgoff = 0;
+	vma->vm_ops = &tmpfs_file_vm_ops;
+	return 0;
+}
+
+/*
  * vma_wants_writenotify(): a shared writable mapping whose file wants to
  * hear of the first write to each page gets read-only PTEs, so that write
  * faults into do_wp_page()'s shared path (s4: a write after a read costs

@@ -288,10 +288,9 @@ vm_fault_t filemap_map_pages_with(struct vm_fault *vmf, unsigned long start, uns
 				  struct folio *(*lookup)(struct vm_area_struct *, unsigned long),
 				  unsigned long file_pages);
 
-/* ---- shmem_vma.c: shared anonymous memory and /dev/zero shared ---- */
-/* Turn a new shared anonymous VMA into a shmem one (shmem_zero_setup()). */
+/* ---- filemap.c: shared anonymous memory and /dev/zero shared ---- */
+/* Turn a new shared anonymous VMA into a tmpfs-backed one (shmem_zero_setup()). */
 int shmem_zero_setup(struct vm_area_struct *vma);
-extern const struct vm_operations_struct shmem_vm_ops;
 vm_fault_t do_wp_page(struct vm_fault *vmf);
 vm_fault_t vmf_anon_prepare(struct vm_fault *vmf);
 struct folio *vma_alloc_zeroed_movable_folio(struct vm_area_struct *vma, uint64_t addr);
