@@ -17,7 +17,12 @@
 #include "mm/mm.h"
 #include "phys/memremap.h"
 
-static void wp_page_reuse(struct vm_fault *vmf)
+/*
+ * wp_page_reuse(): make the faulting PTE young, dirty and (with VM_WRITE)
+ * writable in place, and drop the PTE lock.  @mapped is what --explain
+ * reports: the exclusive anon page, a shared file page, a raw pfn.
+ */
+static void wp_page_reuse(struct vm_fault *vmf, const char *mapped)
 {
 	pte_t entry = pte_mkyoung(vmf->orig_pte);
 
@@ -26,8 +31,7 @@ static void wp_page_reuse(struct vm_fault *vmf)
 		entry = pte_mkwrite(entry);
 	set_pte(vmf->pte, entry);
 	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	count_vm_event(COW_REUSE);
-	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, "anon");
+	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, mapped);
 }
 
 /*
@@ -189,7 +193,6 @@ static bool finish_mkwrite_fault(struct vm_fault *vmf)
 static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	pte_t entry;
 
 	folio_get(folio);
 	if (vma->vm_ops && vma->vm_ops->page_mkwrite) {
@@ -207,14 +210,9 @@ static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 			return 0;
 		}
 	}
-	entry = pte_mkdirty(pte_mkyoung(vmf->orig_pte));
-	if (vma->vm_flags & VM_WRITE)
-		entry = pte_mkwrite(entry);
-	set_pte(vmf->pte, entry);
-	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	folio_set_dirty(folio);
+	wp_page_reuse(vmf, "file");
+	folio_set_dirty(folio);		/* fault_dirty_shared_page() */
 	folio_put(folio);
-	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, "file");
 	return 0;
 }
 
@@ -227,7 +225,6 @@ static vm_fault_t wp_page_shared(struct vm_fault *vmf, struct folio *folio)
 static vm_fault_t wp_pfn_shared(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	pte_t entry;
 
 	if (vma->vm_ops && vma->vm_ops->pfn_mkwrite) {
 		vm_fault_t ret;
@@ -243,12 +240,7 @@ static vm_fault_t wp_pfn_shared(struct vm_fault *vmf)
 		if (!finish_mkwrite_fault(vmf))
 			return 0;
 	}
-	entry = pte_mkdirty(pte_mkyoung(vmf->orig_pte));
-	if (vma->vm_flags & VM_WRITE)
-		entry = pte_mkwrite(entry);
-	set_pte(vmf->pte, entry);
-	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	fault_explain(vmf, 0, "wp", 0, false, FL_REASON_NONE, "pfn");
+	wp_page_reuse(vmf, "pfn");
 	return 0;
 }
 
@@ -274,7 +266,8 @@ vm_fault_t do_wp_page(struct vm_fault *vmf)
 	    (PageAnonExclusive(vmf->page) || wp_can_reuse_anon_folio(folio, vma))) {
 		if (!PageAnonExclusive(vmf->page))
 			SetPageAnonExclusive(vmf->page);
-		wp_page_reuse(vmf);
+		count_vm_event(COW_REUSE);
+		wp_page_reuse(vmf, "anon");
 		return 0;
 	}
 	if (folio)
