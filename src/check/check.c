@@ -340,12 +340,14 @@ static void check_memmap(struct check_state *st)
 }
 
 /*
- * One counter per frame that has a page descriptor: RAM, then pmem (whose
- * DAX folios are mapped like any other once FS-DAX faults exist).
+ * One counter per frame that has a page descriptor: RAM, then pmem when it
+ * is up (its DAX folios are mapped like any other).  Without pmem no pmem
+ * pfn is valid, so the RAM part is all a check can touch.
  */
 static int prepare_scratch(void)
 {
-	unsigned long need = machine.pmem_base_pfn + machine.pmem_pages;
+	unsigned long need = machine.pmem_memmap ? machine.pmem_base_pfn + machine.pmem_pages :
+			     machine.ram_pages;
 
 	if (scratch_pages != need) {
 		for (int i = 0; i < 3; i++) {
