@@ -79,6 +79,16 @@ void fl_config_print(const struct fl_config *cfg, void *stdio_file);
 /* Keys that differ from the defaults, as "k=v k=v" (for headers and diffs). */
 void fl_config_describe(const struct fl_config *cfg, char *buf, size_t len);
 
+/*
+ * A kernel personality: the variant values under which the model behaves
+ * like a given real kernel, e.g. "linux-6.1" (the guest of `check --vm`).
+ * Each pair is applied with fl_config_set().  Returns 0, or -1 with a
+ * message in @err for an unknown name.  fl_config_preset_keys() gives the
+ * pairs as "k=v k=v" for headers.
+ */
+int fl_config_preset(struct fl_config *cfg, const char *name, char *err, size_t errlen);
+const char *fl_config_preset_keys(const char *name);
+
 /* Parse a scenario size: decimal or 0x hex, K/M/G suffix, '+' sums. */
 int fl_parse_size(const char *s, uint64_t *out);
 

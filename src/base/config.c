@@ -320,3 +320,48 @@ void fl_config_describe(const struct fl_config *cfg, char *buf, size_t len)
 	if (!used)
 		snprintf(buf, len, "defaults");
 }
+
+/*
+ * Kernel personalities.  linux-6.1 is Debian 12's kernel, which predates
+ * the seeds' fs-dax patches: fs-dax pages are devmap entries with no
+ * refcount taken by a mapping (V5 one_based, which needs V11 special_huge)
+ * and holes are loaded with the old dax_pmd_load_hole (V4 legacy).
+ */
+struct cfg_preset {
+	const char *name;
+	const char *pairs;	/* "k=v k=v", applied left to right */
+};
+
+static const struct cfg_preset cfg_presets[] = {
+	{ "linux-6.1", "fsdax_refcount=one_based dax_pmd_hole=legacy "
+		       "dax_vma_zap_mode=special_huge" },
+};
+
+const char *fl_config_preset_keys(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cfg_presets) / sizeof(cfg_presets[0]); i++)
+		if (!strcmp(cfg_presets[i].name, name))
+			return cfg_presets[i].pairs;
+	return NULL;
+}
+
+int fl_config_preset(struct fl_config *cfg, const char *name, char *err, size_t errlen)
+{
+	const char *pairs = fl_config_preset_keys(name);
+	char buf[512], *save = NULL, *tok, *eq;
+
+	if (!pairs) {
+		snprintf(err, errlen, "unknown kernel personality '%s'", name);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", pairs);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq)
+			continue;
+		*eq = '\0';
+		if (fl_config_set(cfg, tok, eq + 1, err, errlen))
+			return -1;
+	}
+	return 0;
+}
