@@ -313,6 +313,10 @@ void fl_punch(struct mm_struct *const *mms, int nmms, struct fl_file *f, uint64_
 /* fsync/msync: write back, then clean and write-protect the shared mappings. */
 void fl_writeback(struct mm_struct *const *mms, int nmms, struct fl_file *f);
 
+/* ---- direct_io.c: an O_DIRECT read into user memory (`dio-read`) ---- */
+long fl_dio_read(struct mm_struct *mm, struct fl_file *f, uint64_t pos, uint64_t va,
+		 uint64_t len);
+
 /* ---- rmap.c ---- */
 void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, uint64_t addr,
 			     bool exclusive);

@@ -49,6 +49,7 @@ void fl_agent_access(const struct fl_agent_req *rq, struct fl_agent_rep *rp);
 
 /* agent_ops.c: address-space requests. */
 void fl_agent_mmap(const struct fl_agent_req *rq, int fd, struct fl_agent_rep *rp);
+void fl_agent_dio_read(const struct fl_agent_req *rq, int fd, struct fl_agent_rep *rp);
 void fl_agent_munmap(const struct fl_agent_req *rq, struct fl_agent_rep *rp);
 void fl_agent_mprotect(const struct fl_agent_req *rq, struct fl_agent_rep *rp);
 void fl_agent_madvise(const struct fl_agent_req *rq, struct fl_agent_rep *rp);

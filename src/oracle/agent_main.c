@@ -165,6 +165,7 @@ static void dispatch(int fd)
 	case AG_ACCESS: fl_agent_access(&req, &rep); break;
 	case AG_PIN: fl_agent_pin(&req, &rep); break;
 	case AG_UNPIN: fl_agent_unpin(&req, &rep); break;
+	case AG_DIO_READ: fl_agent_dio_read(&req, fd, &rep); break;
 	default: fl_agent_fail(&rep, "unknown request", EINVAL); break;
 	}
 }

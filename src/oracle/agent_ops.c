@@ -63,6 +63,27 @@ void fl_agent_mmap(const struct fl_agent_req *rq, int fd, struct fl_agent_rep *r
 	rp->va = (uintptr_t)p;
 }
 
+/* `dio-read`: pread(2) from an O_DIRECT descriptor into our own memory. */
+void fl_agent_dio_read(const struct fl_agent_req *rq, int fd, struct fl_agent_rep *rp)
+{
+	struct rusage r0;
+	ssize_t n;
+	int err = 0;
+
+	if (!in_arena(rq->va, rq->len)) {
+		fl_agent_fail(rp, "dio-read outside the arena", EINVAL);
+		return;
+	}
+	fl_agent_window_open(&r0);
+	n = pread(fd, (void *)(uintptr_t)rq->va, rq->len, (off_t)rq->file_off);
+	if (n < 0)
+		err = errno;
+	fl_agent_window_close(&r0, rp);
+	if (err)
+		fl_agent_fail(rp, "pread(O_DIRECT)", err);
+	rp->len = n < 0 ? 0 : (uint64_t)n;
+}
+
 void fl_agent_munmap(const struct fl_agent_req *rq, struct fl_agent_rep *rp)
 {
 	if (munmap((void *)(uintptr_t)rq->va, rq->len))

@@ -196,6 +196,7 @@ const struct fl_backend_ops fl_oracle_ops = {
 	.access = fl_oracle_access,
 	.pin = fl_oracle_pin,
 	.unpin = fl_oracle_unpin,
+	.dio_read = fl_oracle_dio_read,
 	.inject = o_inject,
 	.snapshot = fl_oracle_snapshot,
 	.stat = o_stat,

@@ -18,9 +18,11 @@
  * what "always" means.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "oracle/oracle_int.h"
 
@@ -195,6 +197,37 @@ int fl_oracle_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len, 
 	};
 
 	return range_op(b, proc, &rq, r, write ? "write" : "read");
+}
+
+/*
+ * `dio-read`: the driver opens the file again with O_DIRECT (the flag
+ * belongs to the open file, not the inode) and hands the agent that fd.
+ */
+int fl_oracle_dio_read(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
+		       uint64_t len, struct fl_step_result *r)
+{
+	struct fl_oracle *o = fl_oracle_of(b);
+	struct fl_agent_req rq = { .op = AG_DIO_READ, .va = va, .len = len, .file_off = off,
+				   .expect_byte = -1, .has_fd = 1 };
+	struct fl_agent_rep rp;
+	int fd, ret;
+
+	if (file < 0 || file >= o->files.n || o->files.v[file].fd < 0)
+		return fl_oracle_fail(o, FL_EFAIL, "dio-read: file was not created");
+	if (o->files.v[file].fs != SCN_FS_PAGECACHE)
+		return fl_oracle_fail(o, FL_EFAIL, "dio-read needs a fs=pagecache file");
+	fd = open(o->files.v[file].path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+	if (fd < 0)
+		return fl_oracle_fail(o, FL_EFAIL, "dio-read: open %s with O_DIRECT: %s",
+				      o->files.v[file].path, strerror(errno));
+	ret = call(o, proc, &rq, fd, &rp);
+	close(fd);
+	if (ret)
+		return ret;
+	step_result(&rp, r);
+	if (rp.err)
+		return fl_oracle_fail(o, FL_EFAIL, "dio-read: %s: %s", rp.what, strerror(rp.err));
+	return FL_OK;
 }
 
 /* The alignment of @va, as a power of two between 4K and 1G. */

@@ -97,6 +97,8 @@ int fl_oracle_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len, 
 		     int byte, int expect_byte, struct fl_step_result *r);
 
 /* pins.c */
+int fl_oracle_dio_read(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
+		       uint64_t len, struct fl_step_result *r);
 int fl_oracle_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
 		  bool write, bool longterm, struct fl_step_result *r);
 int fl_oracle_unpin(struct fl_backend *b, int pin);

@@ -32,6 +32,7 @@ enum fl_agent_op {
 	AG_UNPIN,	/* pin slot */
 	AG_FORK,	/* the child's socket travels with it */
 	AG_EXIT,	/* no reply: the agent releases its pins and _exits */
+	AG_DIO_READ,	/* va, len, file_off; the O_DIRECT fd with it -> len read */
 };
 
 /* Pin slots the driver may use; one more is the agent's own, for warm-up. */

@@ -37,6 +37,7 @@ static const char *const op_names[SCN_NR_OPS] = {
 	[SCN_WRITE] = "write",
 	[SCN_PIN] = "pin",
 	[SCN_UNPIN] = "unpin",
+	[SCN_DIO_READ] = "dio-read",
 	[SCN_SHOW] = "show",
 	[SCN_EXPECT] = "expect",
 	[SCN_EXPECT_COUNTER] = "expect-counter",

@@ -38,6 +38,7 @@ enum scn_op {
 	SCN_INJECT,
 	SCN_PARALLEL,		/* threads[] hold the bodies */
 	SCN_SHOW_ENTRIES,	/* extension: show-entries FILE (DAX) */
+	SCN_DIO_READ,		/* extension: dio-read FILE ADDR [off=O] len=L */
 	SCN_NR_OPS
 };
 

@@ -117,6 +117,13 @@ struct fl_backend_ops {
 	int (*mremap)(struct fl_backend *b, int proc, uint64_t start, uint64_t old_len,
 		      uint64_t new_len, uint64_t *new_start, struct fl_step_result *r);
 	int (*show_entries)(struct fl_backend *b, int file, FILE *out);
+	/*
+	 * dio_read: pread(2) of [off, off+len) of @file, opened O_DIRECT, into
+	 * @proc's memory at @va (the extension `dio-read`): GUP faults the
+	 * buffer in and they count as the step's faults.
+	 */
+	int (*dio_read)(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
+			uint64_t len, struct fl_step_result *r);
 };
 
 struct fl_backend {

@@ -593,6 +593,29 @@ static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint6
 	return FL_OK;
 }
 
+/*
+ * `dio-read`: the dirty page cache is written back first, as O_DIRECT
+ * does, then fl_dio_read() pins and fills the buffer (src/mm/direct_io.c).
+ */
+static int model_dio_read(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
+			  uint64_t len, struct fl_step_result *r)
+{
+	struct model *m = M(b);
+	struct mm_struct *mm = m->procs[proc];
+	struct fl_file *f = file >= 0 && file < MAX_FILES ? m->files[file] : NULL;
+	long before = faults_of(mm), majbefore = mm->maj_flt, ret;
+
+	if (!f || f->kind != FL_FILE_PAGECACHE) {
+		snprintf(b->err, sizeof(b->err), "dio-read needs a fs=pagecache file");
+		return FL_EUNSUPPORTED;
+	}
+	fl_writeback(m->procs, MAX_PROCS, f);
+	ret = fl_dio_read(mm, f, off, va, len);
+	r->faults = faults_of(mm) - before;
+	r->majflt = mm->maj_flt - majbefore;
+	return ret < 0 ? fail_errno(b, "pread(O_DIRECT)", (int)-ret) : FL_OK;
+}
+
 static int model_unpin(struct fl_backend *b, int pin)
 {
 	struct model *m = M(b);
@@ -822,6 +845,7 @@ static const struct fl_backend_ops model_ops = {
 	.access = model_access,
 	.pin = model_pin,
 	.unpin = model_unpin,
+	.dio_read = model_dio_read,
 	.inject = model_inject,
 	.snapshot = model_snapshot,
 	.show_entries = model_show_entries,

@@ -568,6 +568,9 @@ static const struct opt pin_opts[] = {
 	{ .key = "write", .id = O_PIN_WRITE, .flag = true },
 	{ .key = "longterm", .id = O_LONGTERM, .flag = true },
 	{ .key = "faults", .id = O_FAULTS }, { 0 } };
+static const struct opt dio_opts[] = {
+	{ .key = "off", .id = O_OFF }, { .key = "len", .id = O_LEN, .required = true },
+	{ .key = "faults", .id = O_FAULTS }, { 0 } };
 static const struct opt expect_opts[] = {
 	{ .key = "level", .id = O_LEVEL }, { .key = "pages", .id = O_PAGES },
 	{ .key = "same", .id = O_SAME }, { .key = "write", .id = O_WRITE },
@@ -743,6 +746,14 @@ static int ops_addr(struct parser *p, struct scn_cmd *c, const struct scn_tok *t
 static int ops_pin(struct parser *p, struct scn_cmd *c, const struct scn_tok *t, int n, int *i)
 {
 	if (take_name(p, c, t, n, i, "pin name", false))
+		return -1;
+	return ops_addr(p, c, t, n, i);
+}
+
+/* dio-read FILE ADDR: the file, then the buffer it reads into. */
+static int ops_dio(struct parser *p, struct scn_cmd *c, const struct scn_tok *t, int n, int *i)
+{
+	if (take_name(p, c, t, n, i, "file name", false))
 		return -1;
 	return ops_addr(p, c, t, n, i);
 }
@@ -942,6 +953,7 @@ static const struct cmd_desc cmd_table[] = {
 	{ "expect-stat", SCN_EXPECT_STAT, ops_expect_stat, NULL, false },
 	{ "inject", SCN_INJECT, ops_inject, inject_opts, true },
 	{ "show-entries", SCN_SHOW_ENTRIES, ops_file, NULL, false },
+	{ "dio-read", SCN_DIO_READ, ops_dio, dio_opts, true },
 };
 
 static const struct cmd_desc *find_cmd(const struct scn_tok *t)

@@ -630,6 +630,30 @@ static int exec_pin(struct runner *r, const struct scn_cmd *c)
 	return pinned_dax_file(r, c, proc, m, va, c->len, &r->pins[idx].dax_file);
 }
 
+static int exec_dio_read(struct runner *r, const struct scn_cmd *c)
+{
+	struct fl_backend *b = r->b;
+	struct fl_step_result res;
+	int proc, file, st;
+	struct rmap *m;
+	uint64_t va;
+
+	if (!b->ops->dio_read)
+		return unsupported(r, c);
+	file = find_file(r, c->name);
+	if (file < 0)
+		return rerr(r, c->name_loc, "unknown file '%s'", c->name);
+	if (resolve(r, &c->addr, &proc, &m, &va))
+		return FL_RUN_BAD;
+	init_result(&res);
+	clear_err(b);
+	st = backend_rc(r, c, b->ops->dio_read(b, proc, file, c->off, va, c->len, &res));
+	if (st)
+		return st;
+	check_step(r, c, proc, &res, true);
+	return 0;
+}
+
 static int exec_unpin(struct runner *r, const struct scn_cmd *c)
 {
 	struct rpin *pin = find_held_pin(r, c->name);
@@ -920,6 +944,8 @@ static int dispatch(struct runner *r, const struct scn_cmd *c)
 		return exec_pin(r, c);
 	case SCN_UNPIN:
 		return exec_unpin(r, c);
+	case SCN_DIO_READ:
+		return exec_dio_read(r, c);
 	case SCN_SHOW:
 		return exec_show(r, c);
 	case SCN_EXPECT:

@@ -382,6 +382,24 @@ static int sema_access(struct sema *s, const struct scn_cmd *c)
 	return 0;
 }
 
+/*
+ * dio-read: O_DIRECT wants the file offset, the length and the buffer
+ * aligned to the logical block size; 512 bytes is what every filesystem
+ * the oracle uses accepts.
+ */
+static int sema_dio(struct sema *s, const struct scn_cmd *c)
+{
+	if (need_file(s, c->name, c->name_loc))
+		return -1;
+	if (!c->len)
+		return serr(s, c->len_loc, "len= must not be 0");
+	if (c->off % 512 || c->len % 512 || c->addr.off % 512)
+		return serr(s, c->has_off && c->off % 512 ? c->off_loc :
+			       c->len % 512 ? c->len_loc : c->addr.loc,
+			    "dio-read needs off=, len= and the buffer address aligned to 512 bytes");
+	return check_addr(s, c, &c->addr, c->len, c->len_loc);
+}
+
 static int sema_unpin(struct sema *s, const struct scn_cmd *c)
 {
 	struct sem_pin *pin = find_pin(s, c->name);
@@ -443,6 +461,8 @@ static int sema_cmd(struct sema *s, const struct scn_cmd *c)
 		return sema_access(s, c);
 	case SCN_UNPIN:
 		return sema_unpin(s, c);
+	case SCN_DIO_READ:
+		return sema_dio(s, c);
 	case SCN_SHOW: case SCN_EXPECT_COUNTER:
 		return sema_names(s, c);
 	case SCN_EXPECT:

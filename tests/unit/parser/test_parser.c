@@ -184,6 +184,12 @@ static const struct bad_case bad_cases[] = {
 	{ "file f\ntruncate f", 2, 1, "missing required option 'size='" },
 	{ "file f\nreflink f g", 2, 11, "unknown file 'g'" },
 	{ "show-entries nofile", 1, 14, "unknown file 'nofile'" },
+	{ M8 "dio-read g m len=4K", 2, 10, "unknown file 'g'" },
+	{ M8 "file f\ndio-read f m", 3, 1, "missing required option 'len=' for dio-read" },
+	{ M8 "file f\ndio-read f m off=100 len=4K", 3, 14, "aligned to 512 bytes" },
+	{ M8 "file f\ndio-read f m+0x10 len=4K", 3, 12, "aligned to 512 bytes" },
+	{ M8 "file f\ndio-read f m len=12K", 3, 14, "reaches beyond mapping m" },
+	{ M8 "file f\ndio-read f", 3, 1, "missing address for dio-read" },
 	{ "inject frob", 1, 8, "bad injection kind 'frob'" },
 	{ "inject folio count=x", 1, 14, "bad number 'x'" },
 };
