@@ -3,7 +3,8 @@
  * check.c - the whole-model consistency check (SPEC.md section 6).
  *
  * One pass over every page table of every live mm recomputes what the
- * counters must say: each page's PTE mapcount, each folio's entire mapcount,
+ * counters must say: each page's PTE mapcount, each folio's entire mapcount
+ * (PMD and PUD leaves),
  * each mm's RSS counters and nr_ptes (installed PTE tables plus deposits,
  * R41).  A second pass over the memmap compares: every page's mapcount is
  * what the tables map (R39: the zero pages are never counted), every folio's
@@ -183,6 +184,42 @@ static void check_pmd_leaf(struct check_state *st, struct vm_area_struct *vma, u
 		}
 }
 
+/*
+ * A PUD leaf (issue 4): a driver's raw pfn, special with V1 and counted
+ * nowhere, or a PUD-order folio counted like a PMD folio (one entire
+ * mapping, its pages in the RSS).  Never a deposit (R38), never across a
+ * VMA edge (zap and mprotect clear a cut PUD leaf).
+ */
+static void check_pud_leaf(struct check_state *st, struct mm_struct *mm, uint64_t addr, pud_t pud)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	struct page *page;
+	struct folio *folio;
+
+	if (!vma) {
+		fail(st, "huge PUD outside any VMA", "mm%d: PUD %016llx at 0x%llx", mm->id,
+		     (unsigned long long)pud.pud, (unsigned long long)addr);
+		return;
+	}
+	if (addr < vma->vm_start || addr + PUD_SIZE > vma->vm_end)
+		fail(st, "huge PUD across a VMA boundary",
+		     "PUD at 0x%llx is not inside its VMA [0x%llx, 0x%llx)",
+		     (unsigned long long)addr, (unsigned long long)vma->vm_start,
+		     (unsigned long long)vma->vm_end);
+	if (fl_cfg.pte_special && pud_special(pud) && !(vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		fail(st, "special PUD outside a PFN or mixed map (R15)",
+		     "PUD %016llx at 0x%llx in vm_flags 0x%lx", (unsigned long long)pud.pud,
+		     (unsigned long long)addr, vma->vm_flags);
+	if (!pud_present(pud))
+		return;
+	page = vm_normal_page_pud(vma, addr, pud);
+	if (!page || vm_normal_page_is_invalid(page))
+		return;
+	folio = page_folio(page);
+	st->pmdmap[folio_pfn(folio)]++;
+	st->rss[mm_counter(folio)] += (long)folio_nr_pages(folio);
+}
+
 static void walk_pte_table(struct check_state *st, struct mm_struct *mm, pmd_t *pmd, uint64_t base)
 {
 	pte_t *ptes = pte_offset_kernel(pmd, base);
@@ -248,7 +285,9 @@ static void walk_mm(struct check_state *st, struct mm_struct *mm)
 			uint64_t addr = ((uint64_t)g << PGDIR_SHIFT) | ((uint64_t)u << PUD_SHIFT);
 			pud_t *pud = pud_offset(pgd, addr);
 
-			if (pud_present(pudp_get(pud)) && !pud_leaf(pudp_get(pud)))
+			if (pud_leaf(pudp_get(pud)))
+				check_pud_leaf(st, mm, addr, pudp_get(pud));
+			else if (pud_present(pudp_get(pud)))
 				walk_pmd_table(st, mm, pud, addr);
 		}
 	}

@@ -9,7 +9,7 @@
  * pages become shared and read-only in both processes, losing AnonExclusive
  * (KERNEL-FACTS s3); zero-page PTEs are copied as they are; a page that may
  * be pinned is copied for the child at once (s9c); copied PTEs are old in
- * the child.
+ * the child.  A driver's PUD leaf is copied as one entry (copy_huge_pud()).
  */
 #include <errno.h>
 #include <string.h>
@@ -154,6 +154,15 @@ int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_v
 		if (pgd_none(pgdp_get(dst_pgd)) && __pud_alloc(&dst_mm->pgt, dst_pgd))
 			return -ENOMEM;
 		src_pud = pud_offset(src_pgd, addr);
+		if (pud_leaf(pudp_get(src_pud))) {
+			/* copy_pud_range(): a PUD leaf is copied whole or not at all. */
+			err = copy_huge_pud(dst_mm, src_mm, pud_offset(dst_pgd, addr), src_pud, addr,
+					    src_vma);
+			if (!err) {
+				addr = next;
+				continue;
+			}
+		}
 		if (pud_present(pudp_get(src_pud)) && !pud_leaf(pudp_get(src_pud))) {
 			err = copy_pmd_range(dst_vma, src_vma, pud_offset(dst_pgd, addr), src_pud,
 					     addr, next);

@@ -14,13 +14,15 @@
  * copy); FOLL_PIN adds GUP_PIN_COUNTING_BIAS to a small folio's refcount,
  * or one reference and one pincount to a large folio, so that
  * folio_maybe_dma_pinned() sees it and fork copies the page for the child
- * (s9c).  The zero pages are never grabbed, as in Linux.  GUP-fast and
- * FOLL_LONGTERM migration arrive with the PFN-map work.
+ * (s9c).  The zero pages are never grabbed, as in Linux.  GUP-fast
+ * (gup_fast.c) runs first and leaves this path what it refuses.
+ * MODEL: no FOLL_LONGTERM migration (there is no ZONE_MOVABLE or CMA).
  */
 #include <errno.h>
 
 #include "base/alloc.h"
 #include "mm/mm.h"
+#include "sync/rcu.h"
 
 /* follow_page_mask(): is the page there with the access we need? */
 static bool gup_can_follow(struct mm_struct *mm, uint64_t addr, bool write)
@@ -134,9 +136,12 @@ static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gu
 		return 0;	/* never refcounted: nothing to hold */
 	/* follow_page_mask(): only what vm_normal_page*() calls a page. */
 	page = leaf.level == 1 ? vm_normal_page(vma, addr, __pte(leaf.entry)) :
-	       leaf.level == 2 ? vm_normal_page_pmd(vma, addr, __pmd(leaf.entry)) : NULL;
+	       leaf.level == 2 ? vm_normal_page_pmd(vma, addr, __pmd(leaf.entry)) :
+	       vm_normal_page_pud(vma, addr & PUD_MASK, __pud(leaf.entry));
 	if (page && leaf.level == 2)
 		page += (addr & ~PMD_MASK) >> PAGE_SHIFT;
+	else if (page && leaf.level == 3)
+		page += (addr & ~PUD_MASK) >> PAGE_SHIFT;
 	if (!page)
 		return -EFAULT;	/* a raw pfn of a mixed map (follow_pfn_pte()) */
 	folio = page_folio(page);
@@ -146,10 +151,12 @@ static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gu
 }
 
 /*
- * get_user_pages()/pin_user_pages() over [start, start+len): fault in
- * what is missing (counted as faults, as Linux counts GUP faults), then take
- * a reference or a pin on every page.  Returns NULL with *err set on
- * failure, having released whatever it had taken.
+ * get_user_pages_fast()/pin_user_pages_fast() over [start, start+len):
+ * GUP-fast grabs what it can from the front of the range without
+ * mmap_lock; the slow path faults in what is missing (counted as faults,
+ * as Linux counts GUP faults) and takes a reference or a pin on every
+ * remaining page.  @pin is FOLL_PIN | FOLL_LONGTERM.  Returns NULL with
+ * *err set on failure, having released whatever it had taken.
  */
 struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool write, bool pin,
 		      int *err)
@@ -168,11 +175,21 @@ struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool w
 	g->pin = pin;
 	if (pin)
 		mm->flags |= 1ul << MMF_HAS_PINNED;
+	/* gup_fast_fallback(): the lockless walk first, the slow path for the rest */
+	fl_rcu_thread_online();
+	g->nr = gup_fast(mm, start, nr, write, pin, g->folios);
+	fl_rcu_thread_offline();
+	*err = 0;
+	if ((unsigned long)g->nr == nr)
+		return g;
 	mmap_read_lock(mm);
-	for (unsigned long i = 0; i < nr; i++) {
+	for (unsigned long i = (unsigned long)g->nr; i < nr; i++) {
+		long before = g->nr;
+
 		*err = gup_one(mm, (start & PAGE_MASK) + (i << PAGE_SHIFT), write, g);
 		if (*err)
 			break;
+		count_vm_events(GUP_SLOW, g->nr - before);
 	}
 	mmap_read_unlock(mm);
 	if (*err) {

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gup_fast.c - GUP-fast: get_user_pages without mmap_lock (stretch goal of
- * issue 4; SPEC.md R18, R74's context).
+ * gup_fast.c - GUP-fast: get_user_pages without mmap_lock (issue 4; SPEC.md
+ * R18, R74's context; KERNEL-FACTS s9a-s9c for what pins do).
  *
  * Linux walks the page tables under rcu_read_lock() with interrupts off,
  * takes a speculative reference on each folio, then re-reads the entry and
  * backs out if it changed; page-table pages are freed only after a grace
  * period (or an IPI), so the walk never reads a freed table.  Whatever it
- * cannot do it leaves to the slow path (fl_gup() in gup.c), which faults
- * the rest in under mmap_lock.  gup_fast() refuses:
+ * cannot do it leaves to the slow path (fl_gup() in gup.c calls this first,
+ * as get_user_pages_fast() and pin_user_pages_fast() do), which faults the
+ * rest in under mmap_lock.  gup_fast() refuses:
  *
  *  - anything without special bits (V1 off): Linux builds GUP-fast only
  *    with ARCH_HAS_PTE_SPECIAL, because only the special bit tells it,
@@ -19,17 +20,68 @@
  *  - non-present, PROT_NONE and, for a write, read-only entries (a write
  *    fault must break CoW first);
  *  - a FOLL_PIN of an anon page that is not exclusive (the slow path's
- *    unshare fault makes it so; gup_must_unshare()).
+ *    unshare fault makes it so; gup_must_unshare());
+ *  - a FOLL_LONGTERM pin of a folio that may not be pinned long-term (FS-DAX:
+ *    folio_is_longterm_pinnable()), and whatever gup_fast_folio_allowed()
+ *    refuses: without the VMA it cannot tell a secretmem or a dirty-tracked
+ *    file folio from a harmless one, so it lets through only what it can
+ *    prove harmless (below).
  *
  * It returns how many pages from @start it grabbed, in order; a short
- * count means "do the rest the slow way".
+ * count means "do the rest the slow way".  The GUP_FAST and GUP_SLOW vm
+ * events count the pages each path took (MODEL: no /proc/vmstat names).
+ * @pin means FOLL_PIN | FOLL_LONGTERM, the only pin fl_gup() takes (io_uring
+ * buffer registration); !@pin is FOLL_GET.
  * MODEL: page tables are not yet freed through RCU (src/pgtable/pgalloc.c),
  * so the read-side section documents the rule rather than enforcing it;
- * scenarios run one thread at a time.  FOLL_LONGTERM's file-backed check
- * is not needed: faultline's pins of file pages come with page-cache files.
+ * scenarios run one thread at a time.  Linux 6.1 (V5 one_based) grabbed
+ * devmap entries here for short-term GUP; faultline sends them to the slow
+ * path, which takes the same references.
  */
+#include "fs/pagecache.h"
 #include "mm/mm.h"
 #include "sync/rcu.h"
+
+/* The gup_flags that matter here (Linux's values). */
+#define FOLL_WRITE	0x01u
+#define FOLL_GET	0x04u
+#define FOLL_LONGTERM	0x100u
+#define FOLL_PIN	0x40000u
+
+/* folio_is_longterm_pinnable(): no ZONE_MOVABLE or CMA here; FS-DAX never. */
+static bool folio_is_longterm_pinnable(struct folio *folio)
+{
+	return !pfn_is_pmem(folio_pfn(folio));
+}
+
+/*
+ * gup_fast_folio_allowed() (Linux 6.18): may GUP-fast hand out @folio,
+ * which it holds a reference on?  Only a writable long-term pin of a file
+ * folio other than shmem is a problem (the filesystem cannot track the
+ * writes: writable_file_mapping_allowed() refuses it in the slow path), and
+ * a small folio might be secretmem, which has no direct map.  Both need the
+ * folio's mapping: none (truncated, or a driver's page) sends the walk to
+ * the slow path; anonymous is fine; shmem is fine.  MODEL: there is no
+ * secretmem, so a small folio with a file mapping passes that test.
+ */
+static bool gup_fast_folio_allowed(struct folio *folio, unsigned int flags)
+{
+	const unsigned int bad = FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE;
+	bool reject_file_backed = (flags & bad) == bad;
+	bool check_secretmem = !folio_test_large(folio);
+	uintptr_t mapping = (uintptr_t)folio->page.mapping;
+
+	if (!reject_file_backed && !check_secretmem)
+		return true;
+	if (!mapping)
+		return false;
+	if (mapping & PAGE_MAPPING_ANON)
+		return true;
+	/* pmem folios belong to a DAX file: never shmem */
+	if (pfn_is_pmem(folio_pfn(folio)))
+		return !reject_file_backed;
+	return !reject_file_backed || ((struct fl_file *)mapping)->kind == FL_FILE_TMPFS;
+}
 
 /* try_grab_folio_fast(): the same references the slow path takes. */
 static void gup_fast_grab(struct folio *folio, unsigned long refs, bool pin)
@@ -69,8 +121,9 @@ static bool gup_fast_entry_ok(uint64_t entry, bool special, bool write)
  * still holds @entry.  Returns false (nothing held) to stop the walk.
  */
 static bool gup_fast_leaf(uint64_t *entryp, uint64_t entry, unsigned long pfn, unsigned long nr,
-			  bool pin, struct folio **folios)
+			  unsigned int flags, struct folio **folios)
 {
+	bool pin = flags & FOLL_PIN;
 	struct page *page;
 	struct folio *folio;
 
@@ -80,10 +133,13 @@ static bool gup_fast_leaf(uint64_t *entryp, uint64_t entry, unsigned long pfn, u
 	folio = page_folio(page);
 	if (folio_ref_count(folio) <= 0)
 		return false;
-	if (pin && folio_test_anon(folio) && !PageAnonExclusive(page))
-		return false;	/* gup_must_unshare(): the slow path unshares */
+	/* try_grab_folio_fast(): a long-term pin must be allowed to stay */
+	if ((flags & FOLL_LONGTERM) && !folio_is_longterm_pinnable(folio))
+		return false;
 	gup_fast_grab(folio, nr, pin);
-	if (read_once_u64(entryp) != entry) {
+	if (read_once_u64(entryp) != entry || !gup_fast_folio_allowed(folio, flags) ||
+	    (pin && !(entry & _PAGE_RW) && folio_test_anon(folio) && !PageAnonExclusive(page))) {
+		/* changed under us, not provably harmless, or must be unshared first */
 		gup_fast_undo(folio, nr, pin);
 		return false;
 	}
@@ -104,6 +160,7 @@ static unsigned long span(uint64_t addr, uint64_t size, unsigned long left)
 long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool write, bool pin,
 	      struct folio **folios)
 {
+	unsigned int flags = (write ? FOLL_WRITE : 0) | (pin ? FOLL_PIN | FOLL_LONGTERM : FOLL_GET);
 	uint64_t addr = start & PAGE_MASK;
 	long done = 0;
 
@@ -126,7 +183,7 @@ long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool
 			n = span(addr, PUD_SIZE, left);
 			if (!gup_fast_entry_ok(e, pud_special(__pud(e)), write) ||
 			    !gup_fast_leaf(&pudp->pud, e, pud_pfn(__pud(e)) +
-					   ((addr & ~PUD_MASK) >> PAGE_SHIFT), n, pin, folios + done))
+					   ((addr & ~PUD_MASK) >> PAGE_SHIFT), n, flags, folios + done))
 				break;
 		} else {
 			if (!(e & _PAGE_PRESENT))
@@ -137,7 +194,7 @@ long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool
 				n = span(addr, PMD_SIZE, left);
 				if (!gup_fast_entry_ok(e, pmd_special(__pmd(e)), write) ||
 				    !gup_fast_leaf(&pmdp->pmd, e, pmd_pfn(__pmd(e)) +
-						   ((addr & ~PMD_MASK) >> PAGE_SHIFT), n, pin,
+						   ((addr & ~PMD_MASK) >> PAGE_SHIFT), n, flags,
 						   folios + done))
 					break;
 			} else {
@@ -147,7 +204,7 @@ long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool
 				e = ptep_get(ptep).pte;
 				n = 1;
 				if (!gup_fast_entry_ok(e, pte_special(__pte(e)), write) ||
-				    !gup_fast_leaf(&ptep->pte, e, pte_pfn(__pte(e)), 1, pin,
+				    !gup_fast_leaf(&ptep->pte, e, pte_pfn(__pte(e)), 1, flags,
 						   folios + done))
 					break;
 			}
@@ -156,5 +213,6 @@ long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool
 		addr += (uint64_t)n << PAGE_SHIFT;
 	}
 	rcu_read_unlock();
+	count_vm_events(GUP_FAST, done);
 	return done;
 }

@@ -467,3 +467,141 @@ int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr, pgpro
 	spin_unlock(ptl);
 	return 1;
 }
+
+/*
+ * PUD leaves (issue 4).  Nothing anonymous is ever PUD-mapped; a PUD leaf
+ * is either a driver's raw pfn (vmf_insert_pfn_pud(), special with V1) or
+ * a PUD-order folio from vmf_insert_folio_pud(), counted like a PMD folio
+ * (one entire mapping, folio_nr_pages() in the file counter, a reference).
+ * There is never a deposit at PUD level (R38).
+ */
+
+/* What a PUD leaf holds: its folio, or NULL for a raw pfn (vma_is_special_huge()). */
+static struct folio *pud_leaf_folio(struct vm_area_struct *vma, uint64_t addr, pud_t pud)
+{
+	struct page *page;
+
+	if (!vma_is_dax(vma) && (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+		return NULL;
+	/* MODEL: a non-present or raw leaf elsewhere holds nothing to drop either. */
+	if (!pud_present(pud))
+		return NULL;
+	page = vm_normal_page_pud(vma, addr & PUD_MASK, pud);
+	return page ? page_folio(page) : NULL;
+}
+
+/* Drop what a cleared PUD leaf held (zap_huge_pud(), __split_huge_pud_locked()). */
+static void pud_leaf_release(struct vm_area_struct *vma, uint64_t addr, pud_t orig)
+{
+	struct folio *folio = pud_leaf_folio(vma, addr, orig);
+
+	if (!folio)
+		return;
+	if (pud_dirty(orig))
+		folio_set_dirty(folio);
+	folio_remove_rmap_pmd(folio, vma);	/* MODEL: the entire mapping, as insert_pud() took */
+	add_mm_counter(vma->vm_mm, mm_counter_file(folio), -(long)folio_nr_pages(folio));
+	folio_put(folio);
+}
+
+/* zap_huge_pud(): the whole PUD is in the range.  Takes the PUD lock. */
+bool zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t addr)
+{
+	spinlock_t *ptl = pud_lock(&vma->vm_mm->pgt);
+	pud_t orig = pudp_get(pud);
+
+	if (!pud_leaf(orig)) {
+		spin_unlock(ptl);
+		return false;
+	}
+	orig = pudp_huge_get_and_clear(pud);
+	pud_leaf_release(vma, addr, orig);
+	spin_unlock(ptl);
+	return true;
+}
+
+/*
+ * __split_huge_pud(): there are no PTE- or PMD-mapped replacements to build
+ * (nothing anonymous), so splitting clears the leaf and the next fault
+ * refills at a smaller size.  Only DAX folios had anything taken; a driver's
+ * raw pfn had nothing.  Precondition: mmap_lock held.
+ */
+void __split_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t address)
+{
+	spinlock_t *ptl = pud_lock(&vma->vm_mm->pgt);
+	pud_t orig = pudp_get(pud);
+
+	if (pud_leaf(orig)) {
+		count_vm_event(THP_SPLIT_PUD);
+		orig = pudp_huge_get_and_clear(pud);
+		/*
+		 * MODEL: Linux drops the folio only for DAX and would leak a
+		 * folio PUD in any other VMA (none exists there); faultline
+		 * drops whatever the leaf held.
+		 */
+		pud_leaf_release(vma, address, orig);
+	}
+	spin_unlock(ptl);
+}
+
+/*
+ * copy_huge_pud(): Linux 6.18 copies the leaf as it is, write-protecting
+ * both sides only in a CoW mapping that had it writable, and makes the
+ * child's entry old.  It takes no folio reference or rmap: PUD leaves are
+ * copied only for PFN/mixed maps (vma_needs_copy()), where none was taken.
+ * MODEL: a folio PUD (possible only in a private DAX VMA with an anon_vma)
+ * is not copied: the child refaults it, so no unaccounted mapping appears.
+ */
+int copy_huge_pud(struct mm_struct *dst_mm, struct mm_struct *src_mm, pud_t *dst_pud,
+		  pud_t *src_pud, uint64_t addr, struct vm_area_struct *vma)
+{
+	spinlock_t *ptl = pud_lock(&src_mm->pgt);
+	pud_t pud = pudp_get(src_pud);
+	int ret = -11;	/* -EAGAIN */
+
+	(void)dst_mm;
+	if (!pud_leaf(pud))
+		goto out;
+	ret = 0;
+	if (pud_leaf_folio(vma, addr, pud))
+		goto out;
+	if (is_cow_mapping(vma->vm_flags) && pud_write(pud)) {
+		pudp_set_wrprotect(src_pud);
+		pud = pud_wrprotect(pud);
+	}
+	set_pud(dst_pud, pud_mkold(pud));
+out:
+	spin_unlock(ptl);
+	return ret;
+}
+
+/* mprotect of a whole PUD leaf: the new protection, no write upgrade.  Returns 1. */
+int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t addr, pgprot_t newprot)
+{
+	spinlock_t *ptl = pud_lock(&vma->vm_mm->pgt);
+	pud_t old = pudp_get(pud);
+
+	(void)addr;
+	if (!pud_leaf(old)) {
+		spin_unlock(ptl);
+		return 0;
+	}
+	set_pud(pud, pud_modify(old, newprot));
+	spin_unlock(ptl);
+	return 1;
+}
+
+/* huge_pud_set_accessed(): touch_pud() unless the entry changed under us. */
+void huge_pud_set_accessed(struct vm_fault *vmf, pud_t orig_pud)
+{
+	spinlock_t *ptl = pud_lock(&vmf->vma->vm_mm->pgt);
+	pud_t entry = pudp_get(vmf->pud);
+
+	if (entry.pud == orig_pud.pud) {
+		entry = pud_mkyoung(entry);
+		if (vmf->flags & FAULT_FLAG_WRITE)
+			entry = pud_mkdirty(entry);
+		set_pud(vmf->pud, entry);
+	}
+	spin_unlock(ptl);
+}

@@ -188,10 +188,39 @@ static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 	return 0;
 }
 
+/* create_huge_pud(): nothing anonymous is PUD-mapped; drivers and DAX may be. */
+static vm_fault_t create_huge_pud(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (vma_is_anonymous(vma) || !vma->vm_ops->huge_fault)
+		return VM_FAULT_FALLBACK;
+	return vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
+}
+
 /*
- * The PUD level of __handle_mm_fault() (create_huge_pud(), wp_huge_pud()):
- * only vm_ops->huge_fault providers (DAX, drivers' PFN and mixed maps) map
- * PUDs; anonymous THP has no PUD size, so nothing is tried for it.
+ * wp_huge_pud(): a shared mapping asks the driver again; CoW and
+ * write-notify are not handled at PUD level, so the leaf is split (for
+ * everything PUD-mapped that means cleared) and the fault goes on below.
+ */
+static vm_fault_t wp_huge_pud(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	if (!vma_is_anonymous(vma) && (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) &&
+	    vma->vm_ops->huge_fault) {
+		vm_fault_t ret = vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
+
+		if (!(ret & VM_FAULT_FALLBACK))
+			return ret;
+	}
+	__split_huge_pud(vma, vmf->pud, vmf->address);
+	return VM_FAULT_FALLBACK;
+}
+
+/*
+ * The PUD level of __handle_mm_fault(): only vm_ops->huge_fault providers
+ * (drivers' PFN and mixed maps) map PUDs; anonymous THP has no PUD size.
  * *done tells whether the fault finished here.
  */
 static vm_fault_t handle_pud_level(struct vm_fault *vmf, bool *done)
@@ -199,37 +228,27 @@ static vm_fault_t handle_pud_level(struct vm_fault *vmf, bool *done)
 	struct vm_area_struct *vma = vmf->vma;
 	enum fl_reason why = FL_REASON_NONE;
 	pud_t orig = pudp_get(vmf->pud);
-	vm_fault_t ret;
+	vm_fault_t ret = 0;
 
 	*done = false;
-	if (vma_is_anonymous(vma) || !vma->vm_ops->huge_fault)
-		return 0;
 	if (pud_none(orig)) {
-		if (!thp_vma_allowable_pmd(vma, &why) ||
+		/* MODEL: the core checks the PUD's fit; Linux leaves it to the handler. */
+		if (vma_is_anonymous(vma) || !thp_vma_allowable_pmd(vma, &why) ||
 		    !thp_vma_suitable_order(vma, vmf->address, HPAGE_PUD_ORDER))
 			return 0;
-		ret = vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
+		ret = create_huge_pud(vmf);
 		*done = !(ret & VM_FAULT_FALLBACK);
 		return ret;
 	}
 	if (!pud_leaf(orig))
 		return 0;
-	*done = true;
-	if ((vmf->flags & FAULT_FLAG_WRITE) && !pud_write(orig)) {
-		/*
-		 * wp_huge_pud(): a shared mapping asks the driver again.
-		 * MODEL: no PUD split, so a fallback is answered with SIGBUS
-		 * instead of splitting and retrying at PMD level.
-		 */
-		if (vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) {
-			ret = vma->vm_ops->huge_fault(vmf, HPAGE_PUD_ORDER);
-			if (!(ret & VM_FAULT_FALLBACK))
-				return ret;
-		}
-		return VM_FAULT_SIGBUS;
+	if ((vmf->flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) && !pud_write(orig)) {
+		ret = wp_huge_pud(vmf);
+		*done = !(ret & VM_FAULT_FALLBACK);
+		return ret;
 	}
-	/* huge_pud_set_accessed() */
-	set_pud(vmf->pud, pud_mkyoung(orig));
+	huge_pud_set_accessed(vmf, orig);
+	*done = true;
 	return 0;
 }
 

@@ -355,6 +355,15 @@ int copy_huge_pmd(struct mm_struct *dst_mm, struct mm_struct *src_mm, pmd_t *dst
 		  struct vm_area_struct *src_vma);
 int change_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr, pgprot_t newprot,
 		    bool try_writable);
+/* PUD leaves (issue 4): only drivers' pfn PUDs and vmf_insert_folio_pud() make them. */
+#define HPAGE_PUD_NR	(1ul << HPAGE_PUD_ORDER)
+/* These take the PUD lock themselves; zap returns true if a PUD leaf went away. */
+bool zap_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t addr);
+void __split_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t address);
+int copy_huge_pud(struct mm_struct *dst_mm, struct mm_struct *src_mm, pud_t *dst_pud,
+		  pud_t *src_pud, uint64_t addr, struct vm_area_struct *vma);
+int change_huge_pud(struct vm_area_struct *vma, pud_t *pud, uint64_t addr, pgprot_t newprot);
+void huge_pud_set_accessed(struct vm_fault *vmf, pud_t orig_pud);
 
 /* ---- fork.c ---- */
 int copy_page_range(struct vm_area_struct *dst_vma, struct vm_area_struct *src_vma);
@@ -423,8 +432,8 @@ vm_fault_t vmf_insert_pfn_pud(struct vm_fault *vmf, unsigned long pfn, bool writ
 
 /*
  * gup_fast.c: lockless GUP; grabs up to @nr_pages from @start into @folios
- * (one entry per page) and returns how many, in order.  Not yet called by
- * fl_gup(), whose slow path would do the rest.
+ * (one entry per page) and returns how many, in order.  fl_gup() calls it
+ * first and does the rest on its slow path.  @pin: FOLL_PIN | FOLL_LONGTERM.
  */
 long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool write, bool pin,
 	      struct folio **folios);

@@ -8,7 +8,9 @@
  * VMAs merge again where they can.  Making a private range writable upgrades
  * exclusive anonymous PTEs to writable straight away
  * (can_change_pte_writable()), which is why a write after mprotect(RW) costs
- * no fault (KERNEL-FACTS s7).
+ * no fault (KERNEL-FACTS s7).  A PUD leaf (a driver's pfn PUD) is changed
+ * in place when the range covers it and cleared when the range cuts it
+ * (change_huge_pud(), __split_huge_pud()); PUDs never get the write upgrade.
  */
 #include <errno.h>
 
@@ -106,6 +108,29 @@ static void change_pte_range(struct vm_area_struct *vma, pmd_t *pmd, uint64_t ad
 	pte_unmap_unlock(first, ptl);
 }
 
+/*
+ * change_pud_range()'s leaf case: a PUD leaf wholly inside [addr, end) gets
+ * the new protection in place; one the range cuts is split (cleared, for a
+ * driver's pfn PUD) and refaults.  Returns where the caller goes on from.
+ */
+static uint64_t change_pud_leaf(struct vm_area_struct *vma, uint64_t addr, uint64_t end)
+{
+	pgd_t *pgd = pgd_offset(&vma->vm_mm->pgt, addr);
+	uint64_t next = (addr + PUD_SIZE) & PUD_MASK;
+	pud_t *pud;
+
+	if (!pgd_present(pgdp_get(pgd)))
+		return addr;
+	pud = pud_offset(pgd, addr);
+	if (!pud_leaf(pudp_get(pud)))
+		return addr;
+	if (next > end)
+		next = end;
+	if (next - addr != PUD_SIZE || !change_huge_pud(vma, pud, addr, vma->vm_page_prot))
+		__split_huge_pud(vma, pud, addr);
+	return next;
+}
+
 static void change_protection(struct vm_area_struct *vma, uint64_t start, uint64_t end)
 {
 	/* vma_wants_manual_pte_write_upgrade() */
@@ -114,8 +139,14 @@ static void change_protection(struct vm_area_struct *vma, uint64_t start, uint64
 
 	for (uint64_t addr = start; addr < end;) {
 		uint64_t next = (addr + PMD_SIZE) & PMD_MASK;
-		pmd_t *pmd = mm_find_pmd(vma->vm_mm, addr);
+		uint64_t after_pud = change_pud_leaf(vma, addr, end);
+		pmd_t *pmd;
 
+		if (after_pud != addr) {
+			addr = after_pud;
+			continue;
+		}
+		pmd = mm_find_pmd(vma->vm_mm, addr);
 		if (next > end)
 			next = end;
 		if (pmd && pmd_leaf(pmdp_get(pmd))) {

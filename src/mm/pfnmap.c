@@ -25,13 +25,15 @@
  * arbitrary RAM frames would hand out frames the page allocator owns.
  *
  * The mixed driver also has a huge_fault handler, as vfio-pci's has: it
- * maps a whole PMD of device frames with vmf_insert_pfn_pmd() when the
- * range and alignment allow (R37), which is how scenarios reach
- * insert_pmd()'s pfn side.  Linux asks it only where the THP policy allows
+ * maps a whole PUD (1 GiB) or PMD (2 MiB) of device frames with
+ * vmf_insert_pfn_pud() / vmf_insert_pfn_pmd() when the range and alignment
+ * allow (R37, R38), which is how scenarios reach insert_pud()'s and
+ * insert_pmd()'s pfn sides.  Linux asks it only where the THP policy allows
  * (thp_vma_allowable_pmd(): sysfs, and VM_HUGEPAGE in madvise mode), so a
- * scenario selects huge inserts with `hugepage` (or `config thp=always`).
- * MODEL: no PUD inserts at fault time (the PUD order falls back): PUD
- * leaves cannot be zapped yet; vmf_insert_pfn_pud() is unit-tested.
+ * scenario selects huge inserts with `hugepage` (or `config thp=always`);
+ * a PUD also needs `align=1G`, a 1 GiB-aligned device frame and 1 GiB of
+ * device behind the VMA.  pfn= maps never get huge entries: Linux's
+ * remap_pfn_range() installs PTEs only.
  */
 #include <errno.h>
 
@@ -102,28 +104,31 @@ static vm_fault_t mixed_fault(struct vm_fault *vmf)
 	return ret;
 }
 
-/* The huge driver: a PMD of device frames when the whole PMD fits. */
+/*
+ * The huge driver: a PUD or PMD of device frames when the whole range of
+ * that size fits the VMA, starts on a frame aligned to its size and lies
+ * inside the device.
+ */
 static vm_fault_t mixed_huge_fault(struct vm_fault *vmf, unsigned int order)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct mixed_dev *dev = vma->vm_private_data;
-	uint64_t start = vmf->address & PMD_MASK;
+	bool pud = order == HPAGE_PUD_ORDER;
+	uint64_t size = PAGE_SIZE << order;
+	uint64_t start = vmf->address & ~(size - 1);
 	unsigned long pfn = linear_page_index(vma, start);
+	int level = pud ? 2 : 1;
+	bool write = (vmf->flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_SHARED);
 	vm_fault_t ret;
 
-	if (order != HPAGE_PMD_ORDER) {
-		/* MODEL: see the essay; the PUD level falls back to PMDs. */
-		fault_explain(vmf, 2, "pfn", VM_FAULT_FALLBACK, false, FL_REASON_NONE, NULL);
+	if ((order != HPAGE_PMD_ORDER && !pud) || start < vma->vm_start ||
+	    start + size > vma->vm_end || pfn_valid(dev->base) || (pfn & ((1ul << order) - 1)) ||
+	    pfn - dev->base >= dev->nr || pfn - dev->base + (1ul << order) > dev->nr) {
+		fault_explain(vmf, level, "pfn", VM_FAULT_FALLBACK, false, FL_REASON_NONE, NULL);
 		return VM_FAULT_FALLBACK;
 	}
-	if (start < vma->vm_start || start + PMD_SIZE > vma->vm_end ||
-	    pfn_valid(dev->base) || (pfn & (HPAGE_PMD_NR - 1)) || pfn - dev->base >= dev->nr) {
-		fault_explain(vmf, 1, "pfn", VM_FAULT_FALLBACK, false, FL_REASON_NONE, NULL);
-		return VM_FAULT_FALLBACK;
-	}
-	ret = vmf_insert_pfn_pmd(vmf, pfn, (vmf->flags & FAULT_FLAG_WRITE) &&
-					   (vma->vm_flags & VM_SHARED));
-	fault_explain(vmf, 1, "pfn", ret, false, FL_REASON_NONE,
+	ret = pud ? vmf_insert_pfn_pud(vmf, pfn, write) : vmf_insert_pfn_pmd(vmf, pfn, write);
+	fault_explain(vmf, level, "pfn", ret, false, FL_REASON_NONE,
 		      ret == VM_FAULT_NOPAGE ? "pfn" : NULL);
 	return ret;
 }

@@ -6,7 +6,9 @@
  * counter and the folio reference of normal pages; nothing for the zero
  * pages and raw pfns.  A huge PMD wholly inside the range is zapped as one
  * (KERNEL-FACTS s2: DONTNEED of a whole PMD does not split it); one that
- * the range cuts is split first.  Tables are left in place, as MADV_DONTNEED
+ * the range cuts is split first.  A PUD leaf (a driver's pfn PUD) likewise,
+ * except that splitting it clears it whole, as Linux's __split_huge_pud()
+ * does for everything not anonymous.  Tables are left in place, as MADV_DONTNEED
  * leaves them; free_pgtables() frees the ones no VMA covers any more, which
  * is what munmap and exit do after zapping.
  *
@@ -14,6 +16,7 @@
  * entry is cleared, since nothing can observe the window in between until
  * concurrent scenarios exist.
  */
+#include "base/bug.h"
 #include "mm/mm.h"
 
 static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr, uint64_t end)
@@ -83,7 +86,16 @@ static void zap_pud_range(struct vm_area_struct *vma, pgd_t *pgd, uint64_t addr,
 
 		if (next > end || next == 0)
 			next = end;
-		if (pud_present(pudp_get(pud)) && !pud_leaf(pudp_get(pud)))
+		if (pud_leaf(pudp_get(pud))) {
+			/* A cut PUD leaf is cleared whole; the rest refaults (R38). */
+			if (next - addr != PUD_SIZE)
+				__split_huge_pud(vma, pud, addr);
+			else
+				zap_huge_pud(vma, pud, addr);
+			addr = next;
+			continue;
+		}
+		if (pud_present(pudp_get(pud)))
 			zap_pmd_range(vma, pud, addr, next);
 		addr = next;
 	}
@@ -154,6 +166,11 @@ void free_pgtables(struct mm_struct *mm, uint64_t start, uint64_t end)
 			pud_t *pud = pud_offset(pgd, u);
 			uint64_t uend = u + PUD_SIZE;
 
+			if (pud_leaf(pudp_get(pud)))
+				/* pud_clear_bad(): the zap should have taken it */
+				fl_report_bug("free_pgtables", "bad pud %016llx at 0x%llx",
+					      (unsigned long long)pudp_get(pud).pud,
+					      (unsigned long long)u);
 			if (!pud_present(pudp_get(pud)) || pud_leaf(pudp_get(pud)))
 				continue;
 			free_pmd_range(mm, pud, u < start ? start : u, uend < end ? uend : end);

@@ -186,6 +186,12 @@ static inline pud_t pud_mkwrite(pud_t p) { return __pud(p.pud | _PAGE_RW); }
 static inline pud_t pud_mkyoung(pud_t p) { return __pud(p.pud | _PAGE_ACCESSED); }
 static inline pud_t pud_mkdirty(pud_t p) { return __pud(p.pud | _PAGE_DIRTY); }
 static inline pud_t pud_mkspecial(pud_t p) { return __pud(p.pud | _PAGE_SPECIAL); }
+static inline pud_t pud_wrprotect(pud_t p) { return __pud(p.pud & ~_PAGE_RW); }
+static inline pud_t pud_mkold(pud_t p) { return __pud(p.pud & ~_PAGE_ACCESSED); }
+static inline pud_t pud_modify(pud_t p, pgprot_t prot)
+{
+	return __pud((p.pud & _HPAGE_CHG_MASK) | (prot.pgprot & ~_HPAGE_CHG_MASK));
+}
 
 static inline bool pgd_none(pgd_t p) { return p.pgd == 0; }
 static inline bool pgd_present(pgd_t p) { return p.pgd & _PAGE_PRESENT; }
@@ -219,6 +225,14 @@ static inline void pmdp_set_wrprotect(pmd_t *pmdp)
 	uint64_t old = read_once_u64(&pmdp->pmd);
 
 	while (!try_cmpxchg_u64(&pmdp->pmd, &old, old & ~_PAGE_RW))
+		;
+}
+
+static inline void pudp_set_wrprotect(pud_t *pudp)
+{
+	uint64_t old = read_once_u64(&pudp->pud);
+
+	while (!try_cmpxchg_u64(&pudp->pud, &old, old & ~_PAGE_RW))
 		;
 }
 

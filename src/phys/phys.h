@@ -23,10 +23,12 @@
 /* Global VM events (/proc/vmstat names), for expect-stat and the checker. */
 enum vm_event {
 	PGFAULT, PGMAJFAULT,
-	THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, THP_DEFERRED_SPLIT_PAGE,
+	THP_FAULT_ALLOC, THP_FAULT_FALLBACK, THP_SPLIT_PMD, THP_SPLIT_PUD, THP_DEFERRED_SPLIT_PAGE,
 	THP_ZERO_PAGE_ALLOC, THP_ZERO_PAGE_ALLOC_FAILED, COW_COPY, COW_REUSE, BAD_PAGE_MAP, BAD_RSS_COUNTER,
 	/* issue 4: VM_WARN_ON*() that fired (R10, R27, R29, R34, V8) and Q8's counter */
 	VM_WARN, NONPRESENT_AT_INSERT,
+	/* issue 4, MODEL: pages grabbed by GUP-fast and by the slow path (no vmstat names) */
+	GUP_FAST, GUP_SLOW,
 	NR_VM_EVENTS
 };
 
@@ -82,6 +84,11 @@ void phys_exit(void);
 static inline void count_vm_event(enum vm_event e)
 {
 	atomic_long_inc(&machine.events[e]);
+}
+
+static inline void count_vm_events(enum vm_event e, long delta)
+{
+	atomic_long_add(delta, &machine.events[e]);
 }
 
 static inline long vm_event(enum vm_event e)

@@ -2,8 +2,9 @@
 /*
  * test_remap_walk.c - remap_pfn_range() under both V7 values (T7, T8;
  * R21, R22, R26, R37), folio_walk_start() at the PUD level (T15, R16),
- * and the huge insert paths' argument and occupancy rules (T26, T29, T30,
- * T32; R33-R38, Q18).
+ * the huge insert paths' argument and occupancy rules (T26, T29, T30,
+ * T32; R33-R38, Q18), and what becomes of a PUD leaf afterwards (R38):
+ * fork's copy, mprotect's change, split and zap.
  */
 #include <errno.h>
 #include <string.h>
@@ -166,6 +167,18 @@ static void test_t15_folio_walk_pud(void **state)
 	folio_put(thp);
 }
 
+/* Write-notify PTEs (as with pfn_mkwrite) and the tables down to X's PMD in @vmf. */
+static void pmd_tables_at_x(struct mm_struct *mm, struct vm_fault *vmf)
+{
+	pgd_t *pgd = pgd_offset(&mm->pgt, X);
+
+	vmf->vma->vm_page_prot = PAGE_READONLY;
+	assert_int_equal(__pud_alloc(&mm->pgt, pgd), 0);
+	vmf->pud = pud_offset(pgd, X);
+	assert_int_equal(__pmd_alloc(&mm->pgt, vmf->pud), 0);
+	vmf->pmd = pmd_offset(vmf->pud, X);
+}
+
 /* T26, T29, T30 (R33-R36, Q18, V10): vmf_insert_folio_pmd. */
 static void test_folio_pmd(void **state)
 {
@@ -173,15 +186,10 @@ static void test_folio_pmd(void **state)
 	struct vm_area_struct *vma = map_drv(mm, X + PMD_SIZE / 2, 4 * PMD_SIZE, MAP_SHARED);
 	struct folio *f = folio_alloc(__GFP_COMP, HPAGE_PMD_ORDER), *small = folio_alloc(0, 0);
 	struct vm_fault vmf = { .vma = vma, .address = X + PMD_SIZE / 2 };
-	pgd_t *pgd = pgd_offset(&mm->pgt, X);
 	long warn = vm_event(VM_WARN);
 
 	(void)state;
-	vma->vm_page_prot = PAGE_READONLY;	/* write-notify, as with pfn_mkwrite */
-	assert_int_equal(__pud_alloc(&mm->pgt, pgd), 0);
-	vmf.pud = pud_offset(pgd, X);
-	assert_int_equal(__pmd_alloc(&mm->pgt, vmf.pud), 0);
-	vmf.pmd = pmd_offset(vmf.pud, X);
+	pmd_tables_at_x(mm, &vmf);
 	/* T26 (i): the PMD starts below vm_start: SIGBUS, nothing allocated */
 	assert_int_equal(vmf_insert_folio_pmd(&vmf, f, false), VM_FAULT_SIGBUS);
 	assert_int_equal(vm_event(VM_WARN), warn);
@@ -221,6 +229,61 @@ static void test_folio_pmd(void **state)
 	folio_put(f);
 	folio_put(small);
 	shrink_huge_zero_folio();
+}
+
+/*
+ * T29 (iii) and (iv) (R34, R83, Q8, V9): the write upgrade of an occupied
+ * PMD leaves it alone unless it is present and maps the same folio.
+ * (iii) another folio G: unchanged, warn +1, no reference moves;
+ * (iv) a non-present, migration-encoded PMD whose pfn bits are F: V9 on
+ * leaves it bitwise identical (and counts it), V9 off rewrites it, the
+ * failure R83 exists to prevent.
+ */
+static void test_t29_occupied_pmd(void **state)
+{
+	struct mm_struct *mm = test_mm_alloc();
+	struct vm_area_struct *vma = map_drv(mm, X, 2 * PMD_SIZE, MAP_SHARED);
+	struct folio *f = folio_alloc(__GFP_COMP, HPAGE_PMD_ORDER);
+	struct folio *g = folio_alloc(__GFP_COMP, HPAGE_PMD_ORDER);
+	struct vm_fault vmf = { .vma = vma, .address = X };
+	long warn = vm_event(VM_WARN), nonpresent = vm_event(NONPRESENT_AT_INSERT);
+	pmd_t before, migr;
+
+	(void)state;
+	assert_non_null(f);
+	assert_non_null(g);
+	pmd_tables_at_x(mm, &vmf);
+	/* (iii) */
+	assert_int_equal(vmf_insert_folio_pmd(&vmf, g, false), VM_FAULT_NOPAGE);
+	before = pmdp_get(vmf.pmd);
+	assert_int_equal(vmf_insert_folio_pmd(&vmf, f, true), VM_FAULT_NOPAGE);
+	assert_int_equal(pmdp_get(vmf.pmd).pmd, before.pmd);
+	assert_int_equal(vm_event(VM_WARN), warn + 1);
+	assert_int_equal(folio_ref_count(f), 1);
+	assert_int_equal(folio_ref_count(g), 2);
+	assert_int_equal(folio_entire_mapcount(f), 0);
+	assert_invariants(mm);
+	/* (iv), V9 on */
+	vmf.address = X + PMD_SIZE;
+	vmf.pmd = pmd_offset(vmf.pud, vmf.address);
+	migr = __pmd((uint64_t)folio_pfn(f) << PAGE_SHIFT);	/* pfn bits only: not present */
+	assert_false(pmd_present(migr));
+	set_pmd(vmf.pmd, migr);
+	assert_int_equal(vmf_insert_folio_pmd(&vmf, f, true), VM_FAULT_NOPAGE);
+	assert_int_equal(pmdp_get(vmf.pmd).pmd, migr.pmd);
+	assert_int_equal(vm_event(NONPRESENT_AT_INSERT), nonpresent + 1);
+	assert_int_equal(vm_event(VM_WARN), warn + 1);
+	assert_int_equal(folio_ref_count(f), 1);
+	/* (iv), V9 off: the old code "upgrades" the non-present entry */
+	machine.cfg.insert_present_check = false;
+	assert_int_equal(vmf_insert_folio_pmd(&vmf, f, true), VM_FAULT_NOPAGE);
+	machine.cfg.insert_present_check = true;
+	assert_true(pmdp_get(vmf.pmd).pmd != migr.pmd);
+	set_pmd(vmf.pmd, __pmd(0));	/* never a real entry: nothing to zap */
+	test_mmput(mm);
+	assert_int_equal(folio_ref_count(g), 1);
+	folio_put(f);
+	folio_put(g);
 }
 
 /* T30 with V10 off (R35): the pre-p06 state counts the huge zero folio like any folio. */
@@ -295,9 +358,83 @@ static void test_t32_pud(void **state)
 	set_pud(vmf.pud, __pud(((uint64_t)io << PAGE_SHIFT) | _PAGE_PSE));
 	assert_int_equal(vmf_insert_pfn_pud(&vmf, io, true), VM_FAULT_NOPAGE);
 	assert_int_equal(pudp_get(vmf.pud).pud, ((uint64_t)io << PAGE_SHIFT) | _PAGE_PSE);
-	set_pud(vmf.pud, __pud(0));	/* MODEL: PUD leaves are not zapped yet */
+	/* munmap zaps even a non-present leaf; free_pgtables() would report one left */
 	test_mmput(mm);
+	assert_int_equal(fl_bug_count(), 0);
 	folio_put(small);
+}
+
+/* A special PUD of device frames at @X in @vma, as the mixed driver installs it. */
+static pud_t *insert_io_pud(struct mm_struct *mm, struct vm_area_struct *vma, bool write)
+{
+	pgd_t *pgd = pgd_offset(&mm->pgt, X);
+	struct vm_fault vmf = { .vma = vma, .address = X };
+	unsigned long io = 1ul << (PUD_SHIFT - PAGE_SHIFT);
+
+	if (pgd_none(pgdp_get(pgd)))
+		assert_int_equal(__pud_alloc(&mm->pgt, pgd), 0);
+	vmf.pud = pud_offset(pgd, X);
+	assert_int_equal(vmf_insert_pfn_pud(&vmf, io, write), VM_FAULT_NOPAGE);
+	assert_true(pud_leaf(pudp_get(vmf.pud)));
+	return vmf.pud;
+}
+
+/*
+ * The life of a PUD leaf after insert_pud() (R38): copy_huge_pud()
+ * write-protects both sides only in a CoW mapping and makes the child's
+ * copy old; change_huge_pud() applies a protection in place;
+ * __split_huge_pud() clears it (THP_SPLIT_PUD +1); zap_huge_pud() clears a
+ * leaf and refuses anything else.  Raw pfns: no counter moves anywhere.
+ */
+static void test_pud_leaf_lifecycle(void **state)
+{
+	struct mm_struct *mm = test_mm_alloc(), *child = test_mm_alloc();
+	struct vm_area_struct *vma = map_drv(mm, X, PUD_SIZE, MAP_PRIVATE);
+	pgd_t *cpgd = pgd_offset(&child->pgt, X);
+	long splits = vm_event(THP_SPLIT_PUD);
+	pud_t *pud, *cpud, e;
+
+	(void)state;
+	vma->vm_flags |= VM_MIXEDMAP;
+	pud = insert_io_pud(mm, vma, true);
+	assert_true(pud_write(pudp_get(pud)) && pud_young(pudp_get(pud)));
+	assert_int_equal(__pud_alloc(&child->pgt, cpgd), 0);
+	cpud = pud_offset(cpgd, X);
+	/* CoW mapping: both sides lose W, the child's copy is old, same pfn */
+	assert_int_equal(copy_huge_pud(child, mm, cpud, pud, X, vma), 0);
+	e = pudp_get(cpud);
+	assert_false(pud_write(e) || pud_young(e));
+	assert_false(pud_write(pudp_get(pud)));
+	assert_true(pud_young(pudp_get(pud)));
+	assert_int_equal(pud_pfn(e), pud_pfn(pudp_get(pud)));
+	assert_true(pud_special(e));
+	/* a shared mapping keeps W */
+	set_pud(cpud, __pud(0));
+	vma->vm_flags |= VM_SHARED | VM_MAYSHARE;
+	set_pud(pud, pud_mkwrite(pudp_get(pud)));
+	assert_int_equal(copy_huge_pud(child, mm, cpud, pud, X, vma), 0);
+	assert_true(pud_write(pudp_get(cpud)) && pud_write(pudp_get(pud)));
+	/* change_huge_pud(): PAGE_NONE in place keeps the pfn and the special bit */
+	assert_int_equal(change_huge_pud(vma, pud, X, PAGE_NONE), 1);
+	e = pudp_get(pud);
+	assert_true(pud_leaf(e) && !pud_present(e) && pud_special(e));
+	assert_int_equal(pud_pfn(e), 1ul << (PUD_SHIFT - PAGE_SHIFT));
+	assert_int_equal(change_huge_pud(vma, pud, X, PAGE_SHARED), 1);
+	assert_true(pud_present(pudp_get(pud)) && pud_write(pudp_get(pud)));
+	/* split: cleared, counted */
+	__split_huge_pud(vma, pud, X + PMD_SIZE);
+	assert_true(pud_none(pudp_get(pud)));
+	assert_int_equal(vm_event(THP_SPLIT_PUD), splits + 1);
+	/* zap: a leaf goes, anything else is refused */
+	assert_true(zap_huge_pud(vma, cpud, X));
+	assert_true(pud_none(pudp_get(cpud)));
+	assert_false(zap_huge_pud(vma, cpud, X));
+	assert_int_equal(change_huge_pud(vma, cpud, X, PAGE_SHARED), 0);
+	assert_int_equal(copy_huge_pud(child, mm, cpud, pud, X, vma), -11);
+	assert_int_equal(get_mm_counter(mm, MM_FILEPAGES) + get_mm_counter(child, MM_FILEPAGES), 0);
+	assert_invariants(mm, child);
+	test_mmput(child);
+	test_mmput(mm);
 }
 
 int main(void)
@@ -307,8 +444,10 @@ int main(void)
 		cmocka_unit_test(test_t8_anon_pfn_sanity),
 		cmocka_unit_test(test_t15_folio_walk_pud),
 		cmocka_unit_test(test_folio_pmd),
+		cmocka_unit_test(test_t29_occupied_pmd),
 		cmocka_unit_test(test_t30_huge_zero_v10_off),
 		cmocka_unit_test(test_t32_pud),
+		cmocka_unit_test(test_pud_leaf_lifecycle),
 	};
 
 	return cmocka_run_group_tests(tests, machine_up, machine_down);
