@@ -3,17 +3,19 @@
  * bench.h - `faultline bench`: the same fault workload in the model and on
  * the kernel of this machine, timed per fault.
  *
- * A workload is an access pattern over one anonymous mapping: one byte read
- * or written per 4 KiB page or per 2 MiB, optionally after MADV_HUGEPAGE,
- * optionally in a child after fork.  The model side drives the mm API
+ * A workload is an access pattern over one mapping: one byte read or
+ * written per 4 KiB page or per 2 MiB of anonymous memory, optionally after
+ * MADV_HUGEPAGE, optionally in a child after fork, optionally in batches
+ * with an untimed MADV_DONTNEED between them; or one byte read per
+ * fault-around window of a cached disk file.  The model side drives the mm API
  * directly (do_mmap, fl_access, dup_mm, mmput) on a machine of its own; the
  * kernel side does the same with mmap and real loads and stores.  Both run
  * pinned to one CPU, one untimed warm-up repetition first, then --reps
  * timed repetitions, each a fresh mapping; only the access loop is timed.
  *
  * Layout: workload.c (the table), model.c (one repetition in the model and
- * the machine around it), kernel.c and kernel_fork.c (one repetition on the
- * kernel), host.c (CPU pinning, THP availability, prefaulting), stats.c
+ * the machine around it), kernel.c, kernel_fork.c and kernel_file.c (one
+ * repetition on the kernel), host.c (CPU pinning, THP availability, prefaulting), stats.c
  * (median and spread), run.c (warm-up, repetitions, results),
  * report_text.c (the table and the targets) and report_json.c (the --json
  * array).  No test
@@ -37,9 +39,10 @@ struct bench_workload {
 	bool thp;			/* MADV_HUGEPAGE, else MADV_NOHUGEPAGE */
 	bool huge_zero;			/* needs the huge zero page (use_zero_page) */
 	bool fork;			/* populate, fork, time the child's writes */
+	bool file;			/* read a cached disk file (fault-around) */
+	uint64_t batch;			/* bytes per batch, MADV_DONTNEED between; 0: one go */
 	uint64_t stride;		/* one access per stride: 4 KiB or 2 MiB */
 	uint64_t base_bytes;		/* mapping size per repetition at --scale 1 */
-	const char *unavailable;	/* why it cannot run yet, or NULL */
 };
 
 extern const struct bench_workload bench_workloads[];
@@ -51,11 +54,17 @@ uint64_t bench_bytes(const struct bench_workload *w, double scale);
 
 #define BENCH_MAX_REPS 1000
 
+/* fault_around_bytes, the model's default and Linux's: the file workload's stride. */
+#define BENCH_FAULT_AROUND_BYTES (64ull << 10)
+/* Where the kernel side's file goes unless --dir says otherwise. */
+#define BENCH_DEFAULT_DIR "/var/tmp"
+
 struct bench_opts {
 	int reps;			/* timed repetitions, 1..BENCH_MAX_REPS (a warm-up comes first) */
 	double scale;			/* multiplies every workload's size */
 	bool check;			/* fl_check_invariants after every repetition */
 	bool kernel;			/* also run the kernel side */
+	const char *dir;		/* kernel file workloads: a disk filesystem's directory */
 };
 
 /* One timed repetition on one side. */
@@ -104,16 +113,27 @@ int bench_model_rep(const struct bench_workload *w, uint64_t bytes, bool check,
 /* The checks at the end (fl_check_final), then phys_exit(); BENCH_* status. */
 int bench_model_teardown(char *err, size_t len);
 
-/* ---- kernel.c, kernel_fork.c ---- */
+/* ---- kernel.c, kernel_fork.c, kernel_file.c ---- */
+/* Before the first repetition and after the last (the file); 0, or -1 with @err. */
+int bench_kernel_setup(const struct bench_workload *w, uint64_t bytes, const char *dir,
+		       char *err, size_t len);
+void bench_kernel_teardown(void);
 /* One repetition on the kernel; 0, or -1 with the reason in @err. */
 int bench_kernel_rep(const struct bench_workload *w, uint64_t bytes, struct bench_sample *s,
 		     char *err, size_t len);
 int bench_kernel_fork_rep(const struct bench_workload *w, uint64_t bytes,
 			  struct bench_sample *s, char *err, size_t len);
+int bench_kernel_file_setup(uint64_t bytes, const char *dir, char *err, size_t len);
+void bench_kernel_file_teardown(void);
+int bench_kernel_file_rep(const struct bench_workload *w, uint64_t bytes,
+			  struct bench_sample *s, char *err, size_t len);
 
 /* Shared by kernel.c and kernel_fork.c: a 2 MiB-aligned private anonymous
  * mapping with the workload's THP advice, and the timed access loop. */
 void *bench_kernel_map(const struct bench_workload *w, uint64_t bytes, char *err, size_t len);
+/* The same for any mapping (file-fault-around maps its file): mmap flags, fd, madvise advice. */
+void *bench_kernel_map_aligned(uint64_t bytes, int prot, int flags, int fd, int advice,
+			       char *err, size_t len);
 int bench_kernel_unmap(void *p, uint64_t bytes, char *err, size_t len);
 int bench_kernel_touch(const struct bench_workload *w, void *p, uint64_t bytes,
 		       struct bench_sample *s, char *err, size_t len);
@@ -124,7 +144,7 @@ const char *bench_kernel_unavailable(const struct bench_workload *w);
 /* Pin to the current CPU; returns it, or -1 with errno.  Unpin restores. */
 int bench_pin_cpu(void);
 void bench_unpin_cpu(void);
-/* Make [p, p+len) resident in the host without changing its bytes. */
+/* Make [p, p+len) resident in the host (2 MiB pages where it can) without changing its bytes. */
 int bench_prefault(void *p, size_t len);
 
 /* ---- stats.c ---- */

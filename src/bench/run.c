@@ -11,7 +11,9 @@
  *
  * The kernel side has its own untimed warm-up repetition: it brings the
  * page allocator's per-CPU lists, the huge zero page and the code paths
- * into the state a steady stream of faults sees.  A kernel side that cannot
+ * into the state a steady stream of faults sees.  Its setup (the cached
+ * file of file-fault-around) comes before the warm-up and is undone after
+ * the last repetition, whatever happened.  A kernel side that cannot
  * run (THP off) or fails is reported, never fatal: the model numbers stand
  * on their own.
  */
@@ -62,16 +64,20 @@ static void run_kernel(const struct bench_workload *w, const struct bench_opts *
 	size_t len = sizeof(r->kernel.error);
 	const char *why = bench_kernel_unavailable(w);
 	struct bench_sample warm;
+	int ret;
 
 	if (why) {
 		snprintf(err, len, "%s", why);
 		return;
 	}
-	if (bench_kernel_rep(w, r->bytes, &warm, err, len))
+	if (bench_kernel_setup(w, r->bytes, o->dir ? o->dir : BENCH_DEFAULT_DIR, err, len))
 		return;
-	for (int i = 0; i < o->reps; i++)
-		if (bench_kernel_rep(w, r->bytes, &s[i], err, len))
-			return;
+	ret = bench_kernel_rep(w, r->bytes, &warm, err, len);
+	for (int i = 0; !ret && i < o->reps; i++)
+		ret = bench_kernel_rep(w, r->bytes, &s[i], err, len);
+	bench_kernel_teardown();
+	if (ret)
+		return;
 	if (!counted_faults(s, o->reps)) {
 		snprintf(err, len, "the kernel counted no faults (getrusage)");
 		return;
@@ -91,11 +97,6 @@ int bench_run(const struct bench_workload *w, const struct bench_opts *o,
 	r->accesses = (long)(r->bytes / w->stride);
 	r->reps = o->reps;
 	r->ratio = -1;
-	if (w->unavailable) {
-		snprintf(r->model.error, sizeof(r->model.error), "%s", w->unavailable);
-		snprintf(r->kernel.error, sizeof(r->kernel.error), "not run: the model cannot run it");
-		return BENCH_OK;
-	}
 	ret = run_model(w, o, r, s);
 	if (ret)
 		return ret;

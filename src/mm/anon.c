@@ -75,7 +75,8 @@ vm_fault_t do_anonymous_page(struct vm_fault *vmf)
 		fault_explain(vmf, 0, "anon", VM_FAULT_OOM, false, FL_REASON_ALLOC_FAILED, NULL);
 		return VM_FAULT_OOM;
 	}
-	__folio_mark_uptodate(folio);
+	/* __folio_mark_uptodate(): non-atomic, the folio is not mapped yet. */
+	__or_ulong(&folio->page.flags, 1ul << PG_uptodate);
 	entry = pte_mkyoung(pfn_pte(folio_pfn(folio), vma->vm_page_prot));
 	if (vma->vm_flags & VM_WRITE)
 		entry = pte_mkwrite(pte_mkdirty(entry));

@@ -35,7 +35,6 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, ui
 {
 	folio->page.mapping = (void *)((uintptr_t)vma->anon_vma | PAGE_MAPPING_ANON);
 	folio->page.index = linear_page_index(vma, addr);
-	set_page_flag(&folio->page, PG_swapbacked);
 	if (!folio_test_large(folio)) {
 		atomic_set(&folio->page._mapcount, 0);
 	} else {
@@ -43,8 +42,12 @@ void folio_add_new_anon_rmap(struct folio *folio, struct vm_area_struct *vma, ui
 		atomic_set(&folio_page(folio, 1)->_entire_mapcount, 0);
 		atomic_set(&folio_page(folio, 1)->_large_mapcount, 0);
 	}
-	if (exclusive)
-		SetPageAnonExclusive(&folio->page);
+	/*
+	 * __folio_set_swapbacked(): nobody else can see a new folio yet, so
+	 * both flags go in with one plain store, no locked instruction.
+	 */
+	__or_ulong(&folio->page.flags,
+		   (1ul << PG_swapbacked) | (exclusive ? 1ul << PG_anon_exclusive : 0));
 }
 
 void folio_add_anon_rmap_ptes(struct folio *folio, struct page *page, int nr, bool exclusive)

@@ -9,6 +9,12 @@
  * splits the rest back ("expand"); freeing merges with the buddy while the
  * buddy is free and of the same order.
  *
+ * Each free list is LIFO: a freed block that does not merge is the next one
+ * of its order handed out, so a frame freed and allocated again is still
+ * in the CPU caches, as Linux's per-CPU lists arrange.  PG_buddy is set and
+ * cleared with plain stores (__SetPageBuddy()): only the zone lock's
+ * holder writes the flags of a free frame.
+ *
  * MODEL: no per-CPU page lists and no LRU batches, so a just-allocated folio
  * holds exactly the references the fault path gave it.  Linux's LRU batches
  * add a transient reference that can turn a CoW reuse into a copy
@@ -30,7 +36,7 @@ static void list_add_free(struct page *p, unsigned int order)
 	area->head = p;
 	area->nr_free++;
 	p->private = order;
-	set_page_flag(p, PG_buddy);
+	__or_ulong(&p->flags, 1ul << PG_buddy);	/* zone lock held: __SetPageBuddy() */
 }
 
 static void list_del_free(struct page *p, unsigned int order)
@@ -46,7 +52,7 @@ static void list_del_free(struct page *p, unsigned int order)
 	p->lru.next = p->lru.prev = NULL;
 	area->nr_free--;
 	p->private = 0;
-	clear_page_flag(p, PG_buddy);
+	__andnot_ulong(&p->flags, 1ul << PG_buddy);
 }
 
 static bool page_is_buddy(unsigned long pfn, unsigned int order)

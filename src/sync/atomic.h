@@ -135,6 +135,23 @@ static inline unsigned long fetch_andnot_ulong(unsigned long *p, unsigned long b
 	return __atomic_fetch_and(p, ~bits, __ATOMIC_SEQ_CST);
 }
 
+/*
+ * Linux's __set_bit()/__clear_bit(): a read-modify-write that is not
+ * atomic, for a word no other thread can write meanwhile (the flags of a
+ * frame that is free under the zone lock, or newly allocated and not yet
+ * mapped).  Concurrent readers still see a whole old or new value; no
+ * locked instruction is spent.
+ */
+static inline void __or_ulong(unsigned long *p, unsigned long bits)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) | bits, __ATOMIC_RELAXED);
+}
+
+static inline void __andnot_ulong(unsigned long *p, unsigned long bits)
+{
+	__atomic_store_n(p, __atomic_load_n(p, __ATOMIC_RELAXED) & ~bits, __ATOMIC_RELAXED);
+}
+
 static inline unsigned long read_once_ulong(const unsigned long *p)
 {
 	return __atomic_load_n(p, __ATOMIC_RELAXED);

@@ -3,9 +3,9 @@
  * locks.c - the out-of-line halves of the lock types in locks.h.
  *
  * The spinlock's slow path spins with a pause and yields now and then, so a
- * lock holder that was preempted on a two-core machine gets to run.  The
- * sleeping locks are pthread objects plus the small counters the
- * lockdep-style assertions read.
+ * lock holder that was preempted on a two-core machine gets to run; the
+ * rw_semaphore's slow paths wait the same way.  The mutex is a pthread
+ * mutex plus the flag the lockdep-style assertions read.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -62,45 +62,43 @@ void mutex_unlock(struct mutex *lock)
 
 void init_rwsem(struct rw_semaphore *sem)
 {
-	pthread_rwlock_init(&sem->rw, NULL);
-	atomic_store(&sem->count, 0);
+	atomic_store_explicit(&sem->count, 0, memory_order_relaxed);
 }
 
 void rwsem_destroy(struct rw_semaphore *sem)
 {
-	pthread_rwlock_destroy(&sem->rw);
+	(void)sem;
 }
 
-void down_read(struct rw_semaphore *sem)
+/* Spin while @sem is held the way that excludes us, yielding now and then. */
+static void rwsem_wait(struct rw_semaphore *sem, bool writer)
 {
-	pthread_rwlock_rdlock(&sem->rw);
-	atomic_fetch_add(&sem->count, 1);
+	unsigned int spins = 0;
+
+	for (;;) {
+		int c = atomic_load_explicit(&sem->count, memory_order_relaxed);
+
+		if (writer ? c == 0 : c >= 0)
+			return;
+		if (++spins % 1024 == 0)
+			sched_yield();
+		else
+			cpu_relax();
+	}
 }
 
-bool down_read_trylock(struct rw_semaphore *sem)
+void down_read_slowpath(struct rw_semaphore *sem)
 {
-	if (pthread_rwlock_tryrdlock(&sem->rw))
-		return false;
-	atomic_fetch_add(&sem->count, 1);
-	return true;
+	do {
+		rwsem_wait(sem, false);
+	} while (!down_read_trylock(sem));
 }
 
-void up_read(struct rw_semaphore *sem)
+void down_write_slowpath(struct rw_semaphore *sem)
 {
-	atomic_fetch_sub(&sem->count, 1);
-	pthread_rwlock_unlock(&sem->rw);
-}
-
-void down_write(struct rw_semaphore *sem)
-{
-	pthread_rwlock_wrlock(&sem->rw);
-	atomic_store(&sem->count, -1);
-}
-
-void up_write(struct rw_semaphore *sem)
-{
-	atomic_store(&sem->count, 0);
-	pthread_rwlock_unlock(&sem->rw);
+	do {
+		rwsem_wait(sem, true);
+	} while (!down_write_trylock(sem));
 }
 
 void init_waitqueue_head(struct wait_queue_head *wq)

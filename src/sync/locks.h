@@ -72,21 +72,63 @@ static inline bool mutex_is_locked(const struct mutex *lock)
 }
 
 /*
- * rw_semaphore: count > 0 is the number of readers, -1 is a writer.  The
- * count exists for assertions; the exclusion itself is the pthread rwlock.
+ * rw_semaphore: count > 0 is the number of readers, -1 is a writer, 0 free.
+ * The count is the lock itself, so that the uncontended down_read() and
+ * up_read() of every fault are one atomic instruction each (a pthread
+ * rwlock plus a separate count took four); a waiter spins and yields as
+ * the spinlock's slow path does.  Readers do not wait for a waiting
+ * writer (no fairness), as pthread's default rwlock did not either.
  */
 struct rw_semaphore {
-	pthread_rwlock_t rw;
 	_Atomic int count;
 };
 
 void init_rwsem(struct rw_semaphore *sem);
 void rwsem_destroy(struct rw_semaphore *sem);
-void down_read(struct rw_semaphore *sem);
-void up_read(struct rw_semaphore *sem);
-void down_write(struct rw_semaphore *sem);
-void up_write(struct rw_semaphore *sem);
-bool down_read_trylock(struct rw_semaphore *sem);
+void down_read_slowpath(struct rw_semaphore *sem);
+void down_write_slowpath(struct rw_semaphore *sem);
+
+static inline bool down_read_trylock(struct rw_semaphore *sem)
+{
+	int c = atomic_load_explicit(&sem->count, memory_order_relaxed);
+
+	while (c >= 0)
+		if (atomic_compare_exchange_weak_explicit(&sem->count, &c, c + 1,
+							  memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+	return false;
+}
+
+static inline void down_read(struct rw_semaphore *sem)
+{
+	if (!down_read_trylock(sem))
+		down_read_slowpath(sem);
+}
+
+static inline void up_read(struct rw_semaphore *sem)
+{
+	atomic_fetch_sub_explicit(&sem->count, 1, memory_order_release);
+}
+
+static inline bool down_write_trylock(struct rw_semaphore *sem)
+{
+	int expect = 0;
+
+	return atomic_compare_exchange_strong_explicit(&sem->count, &expect, -1,
+						       memory_order_acquire, memory_order_relaxed);
+}
+
+static inline void down_write(struct rw_semaphore *sem)
+{
+	if (!down_write_trylock(sem))
+		down_write_slowpath(sem);
+}
+
+static inline void up_write(struct rw_semaphore *sem)
+{
+	atomic_store_explicit(&sem->count, 0, memory_order_release);
+}
 
 static inline bool rwsem_is_locked(const struct rw_semaphore *sem)
 {

@@ -8,17 +8,22 @@
  * any machine:
  *
  *   - the model takes exactly one fault per access: N pages written = N
- *     faults, N huge zero reads = N faults, the child's N CoW writes after
- *     fork = N faults;
+ *     faults (also in 2 MiB batches with MADV_DONTNEED between them), N
+ *     huge zero reads = N faults, the child's N CoW writes after fork = N
+ *     faults, N reads 64 KiB apart in a cached file = N faults, each of
+ *     which faulted its 16 pages around (bench itself fails the run when
+ *     reading every page afterwards takes a fault, on either side);
  *   - the JSON has the issue's shape: one object per workload with the
  *     fixed keys, numbers where a side ran, null and a kernel_error string
  *     where it did not;
  *   - spreads are ordered (min <= median <= max) and the ratio is the
  *     quotient of the medians;
- *   - sizes round to whole strides, and a workload the model cannot run yet
- *     (file-fault-around) is reported, not run.
+ *   - sizes round to whole strides;
+ *   - a kernel side that cannot run (THP off, an unusable --dir) is
+ *     reported with its reason, and the model side still stands.
  *
  * The kernel side needs no privileges; where THP is off it must say so.
+ * The file workload's kernel side puts an unlinked file in /var/tmp.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -36,11 +41,13 @@
 
 static const char *const issue_names[] = {
 	"anon-read-zero", "anon-write", "anon-read-huge-zero", "anon-write-thp", "fork-cow",
+	"file-fault-around", "anon-write-hot",
 };
 
 static struct bench_opts tiny_opts(void)
 {
-	return (struct bench_opts){ .reps = 1, .scale = TINY_SCALE, .check = true, .kernel = true };
+	return (struct bench_opts){ .reps = 1, .scale = TINY_SCALE, .check = true, .kernel = true,
+				    .dir = BENCH_DEFAULT_DIR };
 }
 
 static void test_names_and_sizes(void **state)
@@ -48,15 +55,17 @@ static void test_names_and_sizes(void **state)
 	const struct bench_workload *w;
 
 	(void)state;
-	for (size_t i = 0; i < sizeof(issue_names) / sizeof(issue_names[0]); i++) {
-		w = bench_find_workload(issue_names[i]);
-		assert_non_null(w);
-		assert_null(w->unavailable);
-	}
-	w = bench_find_workload("file-fault-around");
-	assert_non_null(w);
-	assert_non_null(w->unavailable);
+	assert_int_equal(bench_nr_workloads, sizeof(issue_names) / sizeof(issue_names[0]));
+	for (size_t i = 0; i < sizeof(issue_names) / sizeof(issue_names[0]); i++)
+		assert_non_null(bench_find_workload(issue_names[i]));
 	assert_null(bench_find_workload("no-such-workload"));
+	w = bench_find_workload("file-fault-around");
+	assert_true(w->file && !w->write);
+	assert_int_equal(w->stride, 16 * PAGE_SIZE);	/* one fault_around_bytes window */
+	w = bench_find_workload("anon-write-hot");
+	assert_true(w->write && !w->thp);
+	assert_int_equal(w->batch, 512 * PAGE_SIZE);
+	assert_int_equal(w->base_bytes, bench_find_workload("anon-write")->base_bytes);
 
 	w = bench_find_workload("anon-write-thp");
 	assert_int_equal(bench_bytes(w, 1e-9), PMD_SIZE);	/* at least one stride */
@@ -121,16 +130,34 @@ static void test_more_reps_same_counts(void **state)
 	assert_string_equal(r.kernel.error, "not run (model only)");
 }
 
-static void test_unavailable_is_reported(void **state)
+/* A --dir that cannot hold the file: the kernel side says why, the model's stands. */
+static void test_bad_dir_is_reported(void **state)
 {
 	struct bench_opts o = tiny_opts();
 	struct bench_result r;
 
 	(void)state;
+	o.dir = "/nonexistent/faultline-bench";
 	assert_int_equal(bench_run(bench_find_workload("file-fault-around"), &o, &r), BENCH_OK);
-	assert_false(r.model.ok);
+	check_model_counts(&r);
 	assert_false(r.kernel.ok);
-	assert_true(strlen(r.model.error) > 0);
+	assert_non_null(strstr(r.kernel.error, "No such file or directory"));
+	assert_true(r.ratio < 0);
+}
+
+/* Batches: more than one 2 MiB batch, and a last one that is partial. */
+static void test_batches_count_exactly(void **state)
+{
+	struct bench_opts o = tiny_opts();
+	struct bench_result r;
+
+	(void)state;
+	o.reps = 2;
+	o.scale = (2.5 * (double)PMD_SIZE) / (double)bench_find_workload("anon-write-hot")->base_bytes;
+	assert_int_equal(bench_run(bench_find_workload("anon-write-hot"), &o, &r), BENCH_OK);
+	assert_int_equal(r.accesses, 1280);
+	check_model_counts(&r);
+	check_kernel_side(&r);
 }
 
 static void check_number(json_t *o, const char *key, bool present)
@@ -217,7 +244,8 @@ int main(void)
 		cmocka_unit_test(test_summary),
 		cmocka_unit_test(test_every_workload_counts_exactly),
 		cmocka_unit_test(test_more_reps_same_counts),
-		cmocka_unit_test(test_unavailable_is_reported),
+		cmocka_unit_test(test_bad_dir_is_reported),
+		cmocka_unit_test(test_batches_count_exactly),
 		cmocka_unit_test(test_json_shape),
 	};
 
