@@ -323,9 +323,18 @@ void fl_config_describe(const struct fl_config *cfg, char *buf, size_t len)
 
 /*
  * Kernel personalities.  linux-6.1 is Debian 12's kernel, which predates
- * the seeds' fs-dax patches: fs-dax pages are devmap entries with no
- * refcount taken by a mapping (V5 one_based, which needs V11 special_huge)
- * and holes are loaded with the old dax_pmd_load_hole (V4 legacy).
+ * the seeds' fs-dax patches and S004: fs-dax pages are devmap entries with
+ * no refcount taken by a mapping (V5 one_based, which needs V11
+ * special_huge); holes are loaded with the old dax_pmd_load_hole (V4
+ * legacy), which installs a huge zero PMD without a special bit (6.1 had
+ * no PMD special bit: V3 off), and vm_normal_page*() are the pre-S004 ones
+ * (V15 old), whose PTE hook was the unconditional find_special_page (V6
+ * on).  insert_pfn()/insert_pfn_pmd() looked at the old entry's pfn
+ * without checking that it was present (V9 off); a failed DAX insert left
+ * its entry in place (V14 keep_entry); reflinked DAX pages were marked with
+ * PAGE_MAPPING_DAX_COW, which is 0x1 (V12 alias_anon); and
+ * dax_layout_busy_page_range() returned early for an unmapped mapping (V13
+ * on).  V2, V7, V8, V16-V23 are as 6.1 on x86 has them already.
  */
 struct cfg_preset {
 	const char *name;
@@ -334,7 +343,10 @@ struct cfg_preset {
 
 static const struct cfg_preset cfg_presets[] = {
 	{ "linux-6.1", "fsdax_refcount=one_based dax_pmd_hole=legacy "
-		       "dax_vma_zap_mode=special_huge" },
+		       "dax_vma_zap_mode=special_huge huge_zero_pmd_special=off "
+		       "normal_page_impl=old find_normal_page=on insert_present_check=off "
+		       "dax_insert_fail_cleanup=keep_entry dax_shared_accounting=alias_anon "
+		       "layout_busy_skip_unmapped=on" },
 };
 
 const char *fl_config_preset_keys(const char *name)

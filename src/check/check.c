@@ -103,7 +103,9 @@ static void check_pfnmap_pte(struct check_state *st, struct vm_area_struct *vma,
 
 	if (!fl_cfg.pte_special)
 		return;
-	if (pte_special(pte) && !driver && !is_huge_zero_pfn(pfn) && !fl_cfg.find_normal_page)
+	/* Linux 6.1's devmap PTEs (V5 one_based FS-DAX) are special in any VMA */
+	if (pte_special(pte) && !pte_devmap(pte) && !driver && !is_huge_zero_pfn(pfn) &&
+	    !fl_cfg.find_normal_page)
 		fail(st, "special PTE outside a PFN or mixed map (R4)",
 		     "PTE %016llx at 0x%llx in vm_flags 0x%lx", (unsigned long long)pte.pte,
 		     (unsigned long long)addr, vma->vm_flags);

@@ -237,6 +237,17 @@ static void entry_associate(struct dax_mapping *m, unsigned long entry, unsigned
 		m->ops->associate_entry(m, entry, index, shared);
 }
 
+/*
+ * R45 (V18=hole_page): the tree's reference on a hole page goes with its
+ * entry ("delete it from the page cache, put the cache's reference").
+ * Called after the i_pages lock is dropped; user mappings hold their own.
+ */
+static void dax_put_hole_page(unsigned long entry)
+{
+	if (dax_is_hole_page_entry(entry))
+		folio_put(page_folio(pfn_to_page(dax_to_pfn(entry))));
+}
+
 void dax_unlock_entry(struct dax_mapping *m, unsigned long index, unsigned long entry)
 {
 	long pos;
@@ -331,6 +342,12 @@ static void dax_downgrade_pmd_entry(struct dax_mapping *m, unsigned long index, 
 vm_fault_t grab_mapping_entry(struct dax_mapping *m, unsigned long index, unsigned int order,
 			      unsigned long *entryp)
 {
+	return grab_mapping_entry_gfp(m, index, order, GFP_HIGHUSER_MOVABLE, entryp);
+}
+
+vm_fault_t grab_mapping_entry_gfp(struct dax_mapping *m, unsigned long index, unsigned int order,
+				  unsigned int gfp, unsigned long *entryp)
+{
 	unsigned long entry = 0, key;
 	long pos;
 
@@ -351,6 +368,7 @@ vm_fault_t grab_mapping_entry(struct dax_mapping *m, unsigned long index, unsign
 		/* no path upgrades PTE entries to a PMD: a new entry is of the fault's order */
 		entry = dax_make_entry(0, DAX_EMPTY | (order ? DAX_PMD : 0));
 		key = order ? index & ~(unsigned long)PG_PMD_COLOUR : index;
+		m->node_gfp = gfp & ~__GFP_HIGHMEM;	/* xas_nomem()'s mask (R57) */
 		if (slot_insert(m, key, entry | DAX_LOCKED) < 0) {
 			spin_unlock(&m->i_pages_lock);
 			return VM_FAULT_OOM;
@@ -398,7 +416,7 @@ unsigned long dax_insert_entry(struct dax_mapping *m, unsigned long index, unsig
 {
 	bool write = how & DAX_INSERT_WRITE, shared = how & DAX_INSERT_SHARED;
 	bool dirty = write && !(how & DAX_INSERT_SYNC);
-	unsigned long new_entry = dax_make_entry(pfn, flags);
+	unsigned long new_entry = dax_make_entry(pfn, flags), old = 0;
 	long pos;
 
 	/* step 2: a shared extent, or a hole being filled: unmap it everywhere */
@@ -423,6 +441,7 @@ unsigned long dax_insert_entry(struct dax_mapping *m, unsigned long index, unsig
 		entry_disassociate(m, entry, false);
 		entry_associate(m, new_entry, index, shared);
 		replace_slot(m, pos, index, entry, new_entry);
+		old = entry;
 		entry = new_entry;
 		pos = slot_covering(m, index);
 	}
@@ -432,6 +451,7 @@ unsigned long dax_insert_entry(struct dax_mapping *m, unsigned long index, unsig
 	if (pos >= 0 && write && shared)
 		m->slots[pos].tags |= DAX_TAG_TOWRITE;
 	spin_unlock(&m->i_pages_lock);
+	dax_put_hole_page(old);
 	return entry;
 }
 
@@ -479,6 +499,8 @@ out:
 	if (pos >= 0)
 		dax_wake_entry(m, index, entry);
 	spin_unlock(&m->i_pages_lock);
+	if (ret)
+		dax_put_hole_page(entry);
 	return ret;
 }
 

@@ -14,6 +14,9 @@
  *	DAX_EMPTY	0x8	a placeholder created by grab_mapping_entry(),
  *				pfn 0, before the fault knows what to map
  *
+ * (a PTE ZERO entry of a RAM page other than the zero page is V18's
+ * 2016 hole page: dax_is_hole_page_entry())
+ *
  * plus the DIRTY and TOWRITE tags (the page cache's PAGECACHE_TAG_DIRTY and
  * PAGECACHE_TAG_TOWRITE) used by writeback and MAP_SYNC, and nrpages, the
  * number of indices covered (512 for a PMD entry, 1 otherwise, whatever its
@@ -101,6 +104,18 @@ static inline bool dax_is_empty_entry(unsigned long entry)
 	return entry & DAX_EMPTY;
 }
 
+/*
+ * V18=hole_page (R45, 2016): a PTE hole read put a zeroed page-cache page
+ * in the tree.  MODEL: it is kept as a PTE ZERO entry whose pfn is that
+ * RAM page rather than the zero page; the tree holds one reference on it,
+ * dropped when the entry leaves the tree.
+ */
+static inline bool dax_is_hole_page_entry(unsigned long entry)
+{
+	return dax_is_zero_entry(entry) && dax_is_pte_entry(entry) &&
+	       !dax_is_empty_entry(entry) && !is_zero_pfn(dax_to_pfn(entry));
+}
+
 /* A real entry: it maps pmem (neither a hole nor a placeholder). */
 static inline bool dax_is_real_entry(unsigned long entry)
 {
@@ -155,6 +170,7 @@ struct dax_mapping {
 	void *host;			/* the file (struct daxfs_file) */
 	const struct dax_mapping_ops *ops;
 	atomic_t unmap_calls;		/* diagnostics: unmap_mapping_pages calls made */
+	unsigned int node_gfp;		/* diagnostics: gfp of the last tree-node allocation (R57) */
 };
 
 void dax_mapping_init(struct dax_mapping *m, const char *name, void *host,
@@ -179,6 +195,13 @@ void dax_entry_clear_tag(struct dax_mapping *m, unsigned long index, unsigned in
  */
 vm_fault_t grab_mapping_entry(struct dax_mapping *m, unsigned long index, unsigned int order,
 			      unsigned long *entry);
+/*
+ * The same with the gfp mask of the fault (R57): a new entry's tree-node
+ * allocation uses @gfp without __GFP_HIGHMEM and records it in node_gfp.
+ * grab_mapping_entry() passes the mapping's own mask, GFP_HIGHUSER_MOVABLE.
+ */
+vm_fault_t grab_mapping_entry_gfp(struct dax_mapping *m, unsigned long index, unsigned int order,
+				  unsigned int gfp, unsigned long *entry);
 /* Unlock the entry at @index, storing @entry (unlocked), and wake its waiters. */
 void dax_unlock_entry(struct dax_mapping *m, unsigned long index, unsigned long entry);
 /*

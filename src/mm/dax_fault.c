@@ -28,12 +28,13 @@
  * such tree, so the backend registers every mm (dax_set_mms()) and each is
  * searched for VMAs of the file.  The data copy of a write to a reflinked
  * block is done by daxfs_iomap_begin() (it unshares the block), not by
- * dax_iomap_copy_around().  Under V5=one_based (OLD) faults still map
- * refcounted folios (there is no devmap bit): see dax_insert_folio().
+ * dax_iomap_copy_around().  Under V5=one_based (OLD, Linux 6.1) faults map
+ * pmem with devmap entries that take nothing: see dax_insert_folio().
  *
  * What is left out: the PUD order (fs/dax.c has none either), the races
- * themselves (T36, T50, T51 are the explorer's), gfp masks (R57, T54: the
- * model's allocations take no gfp) and iomap error injection.
+ * themselves (T36, T50, T51 are the explorer's), gfp masks beyond the
+ * record of R57/V21 (the model's allocators take no gfp) and iomap error
+ * injection.  V18's 2016 hole pages are modelled (dax_load_hole_page()).
  */
 #include <errno.h>
 #include <string.h>
@@ -318,13 +319,14 @@ static vm_fault_t dax_insert_folio(struct vm_fault *vmf, unsigned long pfn, bool
 	vm_fault_t ret;
 
 	/*
-	 * MODEL: V5=one_based (OLD) mapped pmem with devmap entries that took
-	 * no reference (R48 step 8 OLD, R61); faultline has no devmap bit, so
-	 * OLD PTEs are refcounted like NEW ones (idle 1, mapped 2), and an
-	 * OLD PMD entry, whose pages never form an order-9 folio, falls back.
+	 * R48 step 8 OLD, R61 (V5=one_based, Linux 6.1): pmem goes in as a
+	 * devmap pfn (vmf_insert_pfn_pmd() / vmf_insert_mixed{,_mkwrite}()
+	 * with PFN_DEV|PFN_MAP), taking no reference, no mapcount and no RSS;
+	 * the pages stay order 0 and idle at refcount 1.
 	 */
-	if (pmd && folio_order(folio) != PMD_ORDER)
-		return VM_FAULT_FALLBACK;
+	if (fl_cfg.fsdax_refcount == FL_FSDAX_ONE_BASED)
+		return pmd ? vmf_insert_pfn_pmd_devmap(vmf, pfn, write) :
+			     vmf_insert_mixed_devmap(vmf->vma, vmf->address, pfn, write);
 
 	folio_get(folio);
 	if (pmd)
@@ -337,12 +339,44 @@ static vm_fault_t dax_insert_folio(struct vm_fault *vmf, unsigned long pfn, bool
 
 /* ------------------------------------------------------------ hole loads */
 
+/*
+ * R45, R47 V18=hole_page (2016): a PTE hole read allocates a zeroed page
+ * that the tree keeps as a page-cache page (its reference) and maps it as
+ * a normal file page (the mapping's reference, mapcount and RSS); another
+ * fault on the same hole finds it there.  Filling the hole unmaps it and
+ * the tree's reference goes with the entry (src/dax/entry.c).
+ */
+static vm_fault_t dax_load_hole_page(struct vm_fault *vmf, unsigned long *entry)
+{
+	struct dax_mapping *m = file_mapping(vma_dax_file(vmf->vma));
+	struct folio *folio;
+	vm_fault_t ret;
+
+	if (dax_is_hole_page_entry(*entry)) {
+		folio = page_folio(pfn_to_page(dax_to_pfn(*entry)));
+	} else {
+		folio = folio_alloc(__GFP_ZERO, 0);
+		if (!folio) {
+			dax_explain(vmf, false, VM_FAULT_OOM, FL_REASON_ALLOC_FAILED, NULL);
+			return VM_FAULT_OOM;
+		}
+		__folio_mark_uptodate(folio);
+		*entry = dax_insert_entry(m, vmf->pgoff, *entry, folio_pfn(folio), DAX_ZERO_PAGE, 0);
+	}
+	ret = vmf_insert_page_mkwrite(vmf, &folio->page, false);
+	dax_explain(vmf, false, ret, FL_REASON_NONE, ret == VM_FAULT_NOPAGE ? "file" : NULL);
+	return ret;
+}
+
 /* R47: a read of a hole maps the zero page (V18: zero_pfn, modern). */
 static vm_fault_t dax_load_hole(struct vm_fault *vmf, unsigned long *entry)
 {
 	struct dax_mapping *m = file_mapping(vma_dax_file(vmf->vma));
 	unsigned long pfn = my_zero_pfn(vmf->address);
 	vm_fault_t ret;
+
+	if (fl_cfg.dax_pte_hole_model == FL_DAX_PTE_HOLE_PAGE)
+		return dax_load_hole_page(vmf, entry);
 
 	*entry = dax_insert_entry(m, vmf->pgoff, *entry, pfn, DAX_ZERO_PAGE, 0);
 	ret = vmf_insert_page_mkwrite(vmf, pfn_to_page(pfn), false);
@@ -564,6 +598,35 @@ static vm_fault_t dax_iomap_pte_fault(struct vm_fault *vmf, struct dax_iter *it)
 	return ret;
 }
 
+/* T54: the caller's gfp mask for the next DAX PMD faults (0: the generic one). */
+static unsigned int dax_caller_gfp;
+
+void dax_set_fault_gfp(unsigned int gfp)
+{
+	dax_caller_gfp = gfp;
+}
+
+/*
+ * R57, V21 (T54): the gfp mask of a DAX PMD fault's allocations.  The
+ * caller's is the generic fault's (__get_fault_gfp_mask(): the mapping's
+ * mask, which has FS and IO) unless a test hands one whose filesystem
+ * cleared __GFP_FS while it holds its fault lock (Q20).  propagate keeps
+ * it; the 2016 v4 recomputed the generic mask, putting FS and IO back
+ * under a lock that reclaim may need: a defect, counted as a warning.
+ * MODEL: the allocators take no gfp; the tree-node record is what sees it.
+ */
+static unsigned int dax_pmd_fault_gfp(void)
+{
+	unsigned int caller = dax_caller_gfp ? dax_caller_gfp : GFP_HIGHUSER_MOVABLE;
+
+	if (fl_cfg.dax_gfp_policy == FL_DAX_GFP_LEGACY_ADD_FS_IO) {
+		if (!(caller & __GFP_FS))
+			count_vm_event(VM_WARN);
+		return GFP_HIGHUSER_MOVABLE | __GFP_FS | __GFP_IO;
+	}
+	return caller;
+}
+
 /* R49 step 2: why a PMD fault cannot be tried here, or FL_REASON_NONE. */
 static enum fl_reason dax_pmd_unsuitable(struct vm_fault *vmf, unsigned long max_pgoff)
 {
@@ -631,7 +694,7 @@ static vm_fault_t dax_iomap_pmd_fault(struct vm_fault *vmf, struct dax_iter *it)
 		dax_explain(vmf, true, ret, why, NULL);
 		goto fallback;
 	}
-	ret = grab_mapping_entry(m, index, PMD_ORDER, &entry);
+	ret = grab_mapping_entry_gfp(m, index, PMD_ORDER, dax_pmd_fault_gfp(), &entry);
 	if (ret) {
 		dax_explain(vmf, true, ret, ret & VM_FAULT_FALLBACK ? FL_REASON_PTE_ENTRIES :
 			    FL_REASON_ALLOC_FAILED, NULL);
@@ -785,22 +848,36 @@ int dax_file_fsync(struct daxfs_file *f)
 }
 
 /*
- * ftruncate(2) of a DAX file (R68-R70): shrinking breaks the layout first
- * -- unmap everything past EOF and wait until no page there is busy (the
+ * The filesystem's layout break before it changes a DAX file's size or
+ * blocks (ext4_break_layouts(), xfs_break_dax_layouts()): wait until no
+ * page of the file is busy, which first unmaps every user mapping of the
+ * file (R69 step 2, R70).  Both break the layout of the whole file, not
+ * only the range that changes: on Linux 6.1 a punch or a truncate leaves
+ * none of the file's pmem mapped (check --vm, dax61_T4_*.scn).  The
  * scenario runner stops a sequential run that would wait forever, so here
- * a busy page is a bug) -- then deletes the entries and frees the blocks.
- * Private CoW copies past EOF go too (truncate_pagecache() unmaps even_cows).
+ * a busy page is a bug.
+ */
+static void dax_break_layouts(struct dax_mapping *m)
+{
+	struct page *busy = dax_layout_busy_page_range(m, 0, ~0ul);
+
+	if (busy)
+		dax_wait_page_idle(busy, NULL, NULL);
+}
+
+/*
+ * ftruncate(2) of a DAX file (R68-R70): break the layout, then, when
+ * shrinking, unmap what lies past EOF, private CoW copies included
+ * (truncate_pagecache() unmaps even_cows), delete the entries and free
+ * the blocks.
  */
 int dax_file_truncate(struct daxfs_file *f, uint64_t size)
 {
 	struct dax_mapping *m = file_mapping(f);
 	unsigned long first = (unsigned long)((size + PAGE_SIZE - 1) >> PAGE_SHIFT);
-	struct page *busy;
 
+	dax_break_layouts(m);
 	if (size < daxfs_size(f)) {
-		busy = dax_layout_busy_page_range(m, first, ~0ul);
-		if (busy)
-			dax_wait_page_idle(busy, NULL, NULL);
 		unmap_dax_range(m, first, 0, true);
 		dax_delete_mapping_range(m, first, ~0ul);
 	}
@@ -813,12 +890,9 @@ int dax_file_punch(struct daxfs_file *f, uint64_t off, uint64_t len)
 	struct dax_mapping *m = file_mapping(f);
 	unsigned long first = (unsigned long)((off + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	unsigned long end = (unsigned long)((off + len) >> PAGE_SHIFT);
-	struct page *busy;
 
+	dax_break_layouts(m);
 	if (end > first) {
-		busy = dax_layout_busy_page_range(m, first, end - 1);
-		if (busy)
-			dax_wait_page_idle(busy, NULL, NULL);
 		unmap_dax_range(m, first, end - first, false);
 		dax_delete_mapping_range(m, first, end - 1);
 	}
@@ -829,10 +903,8 @@ int dax_file_punch(struct daxfs_file *f, uint64_t off, uint64_t len)
 static void dax_break_layout_all(struct daxfs_file *f)
 {
 	struct dax_mapping *m = file_mapping(f);
-	struct page *busy = dax_layout_busy_page_range(m, 0, ~0ul);
 
-	if (busy)
-		dax_wait_page_idle(busy, NULL, NULL);
+	dax_break_layouts(m);
 	unmap_dax_range(m, 0, 0, false);
 	dax_delete_mapping_range(m, 0, ~0ul);
 }

@@ -22,6 +22,7 @@
 
 #include "base/alloc.h"
 #include "mm/mm.h"
+#include "phys/memremap.h"
 #include "sync/rcu.h"
 
 /* follow_page_mask(): is the page there with the access we need? */
@@ -142,6 +143,8 @@ static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gu
 		page += (addr & ~PMD_MASK) >> PAGE_SHIFT;
 	else if (page && leaf.level == 3)
 		page += (addr & ~PUD_MASK) >> PAGE_SHIFT;
+	if (!page && (leaf.entry & _PAGE_DEVMAP))
+		page = devmap_gup_page(leaf.pfn);	/* Linux 6.1's devmap path (V5 one_based) */
 	if (!page)
 		return -EFAULT;	/* a raw pfn of a mixed map (follow_pfn_pte()) */
 	folio = page_folio(page);

@@ -298,9 +298,23 @@ bool zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr)
 		set_pmd(pmd, orig);
 		return false;
 	}
-	if (pmd_has_deposit(vma))
+	/*
+	 * R41, V23 (Q16): a DAX VMA's huge zero PMD has a deposit only when
+	 * the architecture needs one; "always" withdraws anyway, from an empty
+	 * deposit under V2=off, an underflow the checker reports (T63).
+	 */
+	if (pmd_has_deposit(vma) ||
+	    (fl_cfg.zap_dax_huge_zero_deposit == FL_ZAP_DAX_HZ_ALWAYS && vma_is_dax(vma) &&
+	     is_huge_zero_pmd(orig)))
 		zap_deposited_table(&mm->pgt, pmd);
 	if (is_huge_zero_pmd(orig))
+		return true;
+	/*
+	 * R59 OLD, V11 special_huge (Linux 6.1): a DAX VMA was "special huge",
+	 * whose PMD mapping took nothing (V5 one_based), so its zap or split
+	 * gives nothing back (T62).
+	 */
+	if (fl_cfg.dax_vma_zap_mode == FL_DAX_ZAP_SPECIAL_HUGE && vma_is_dax(vma))
 		return true;
 	folio = vm_normal_folio_pmd(vma, addr & PMD_MASK, orig);
 	if (!folio)

@@ -47,7 +47,7 @@ static bool skip_nonpresent(bool present)
 
 /* insert_pfn(): R26, R27.  Returns a fault code. */
 static vm_fault_t insert_pfn(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,
-			     pgprot_t prot, bool mkwrite)
+			     pgprot_t prot, bool mkwrite, bool devmap)
 {
 	struct mm_struct *mm = vma->vm_mm;
 	spinlock_t *ptl;
@@ -76,7 +76,9 @@ static vm_fault_t insert_pfn(struct vm_area_struct *vma, uint64_t addr, unsigned
 		goto out;
 	}
 	entry = pfn_pte(pfn, prot);
-	if (fl_cfg.pte_special)
+	if (devmap)
+		entry = pte_mkdevmap(entry);
+	else if (fl_cfg.pte_special)
 		entry = pte_mkspecial(entry);
 	if (mkwrite) {
 		entry = pte_mkdirty(pte_mkyoung(entry));
@@ -219,7 +221,7 @@ vm_fault_t vmf_insert_pfn_prot(struct vm_area_struct *vma, uint64_t addr, unsign
 		return VM_FAULT_SIGBUS;
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		return VM_FAULT_SIGBUS;
-	return insert_pfn(vma, addr, pfn, prot, false);
+	return insert_pfn(vma, addr, pfn, prot, false, false);
 }
 
 vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn)
@@ -244,7 +246,7 @@ static vm_fault_t __vm_insert_mixed(struct vm_area_struct *vma, uint64_t addr,
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		return VM_FAULT_SIGBUS;
 	if (fl_cfg.pte_special || !pfn_valid(pfn))
-		return insert_pfn(vma, addr, pfn, vma->vm_page_prot, mkwrite);
+		return insert_pfn(vma, addr, pfn, vma->vm_page_prot, mkwrite, false);
 	err = insert_page(vma, addr, pfn_to_page(pfn), vma->vm_page_prot, mkwrite);
 	if (err == -ENOMEM)
 		return VM_FAULT_OOM;
@@ -264,10 +266,26 @@ vm_fault_t vmf_insert_mixed_mkwrite(struct vm_area_struct *vma, uint64_t addr,
 	return __vm_insert_mixed(vma, addr, pfn, true);
 }
 
+/*
+ * Linux 6.1's vmf_insert_mixed{,_mkwrite}() given a PFN_DEV|PFN_MAP pfn_t:
+ * how FS-DAX mapped pmem before the seeds' patches (V5 one_based).  The
+ * entry is a devmap PTE, and nothing is taken: no reference, no mapcount,
+ * no RSS.  6.1's vm_mixed_ok() let devmap pfns into any VMA, so a DAX VMA
+ * needs no VM_MIXEDMAP.
+ */
+vm_fault_t vmf_insert_mixed_devmap(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,
+				   bool mkwrite)
+{
+	if (addr < vma->vm_start || addr >= vma->vm_end)
+		return VM_FAULT_SIGBUS;
+	return insert_pfn(vma, addr, pfn, vma->vm_page_prot, mkwrite, true);
+}
+
 /* A folio or a raw pfn: what insert_pmd()/insert_pud() map (S004/p04). */
 struct folio_or_pfn {
 	struct folio *folio;
 	unsigned long pfn;
+	bool devmap;	/* Linux 6.1's PFN_DEV|PFN_MAP pfn (V5 one_based DAX) */
 };
 
 static bool fop_is_huge_zero(struct folio_or_pfn fop)
@@ -326,6 +344,8 @@ static vm_fault_t insert_pmd(struct vm_area_struct *vma, uint64_t addr, pmd_t *p
 		folio_get(fop.folio);
 		folio_add_file_rmap_pmd(fop.folio);
 		add_mm_counter(mm, mm_counter_file(fop.folio), HPAGE_PMD_NR);
+	} else if (fop.devmap) {
+		entry = pmd_mkdevmap(entry);	/* 6.1 x86: devmap, not special */
 	} else if (fl_cfg.pte_special) {
 		entry = pmd_mkspecial(entry);
 	}
@@ -381,6 +401,19 @@ vm_fault_t vmf_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn, bool writ
 	}
 	return insert_pmd(vma, vmf->address & PMD_MASK, vmf->pmd,
 			  (struct folio_or_pfn){ .pfn = pfn }, vma->vm_page_prot, write);
+}
+
+/*
+ * Linux 6.1's vmf_insert_pfn_pmd() given a devmap pfn_t (V5 one_based
+ * FS-DAX): 6.1 let devmap pfns into a VMA that is neither PFNMAP nor
+ * MIXEDMAP, and took nothing for them.
+ */
+vm_fault_t vmf_insert_pfn_pmd_devmap(struct vm_fault *vmf, unsigned long pfn, bool write)
+{
+	struct vm_area_struct *vma = vmf->vma;
+
+	return insert_pmd(vma, vmf->address & PMD_MASK, vmf->pmd,
+			  (struct folio_or_pfn){ .pfn = pfn, .devmap = true }, vma->vm_page_prot, write);
 }
 
 /* insert_pud(): R38.  No deposit at PUD level; no PUD zero folio. */

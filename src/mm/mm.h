@@ -427,6 +427,10 @@ vm_fault_t vmf_insert_mixed_mkwrite(struct vm_area_struct *vma, uint64_t addr,
 				    unsigned long pfn);
 vm_fault_t vmf_insert_folio_pmd(struct vm_fault *vmf, struct folio *folio, bool write);
 vm_fault_t vmf_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn, bool write);
+/* Linux 6.1's devmap inserts, for V5=one_based FS-DAX (insert.c). */
+vm_fault_t vmf_insert_mixed_devmap(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,
+				   bool mkwrite);
+vm_fault_t vmf_insert_pfn_pmd_devmap(struct vm_fault *vmf, unsigned long pfn, bool write);
 vm_fault_t vmf_insert_folio_pud(struct vm_fault *vmf, struct folio *folio, bool write);
 vm_fault_t vmf_insert_pfn_pud(struct vm_fault *vmf, unsigned long pfn, bool write);
 
@@ -463,6 +467,8 @@ struct daxfs_file *dax_file_create(struct daxfs *fs, const char *name, uint64_t 
 void dax_file_put(struct daxfs_file *f);
 struct dax_mapping *dax_file_mapping(struct daxfs_file *f);
 int dax_file_truncate(struct daxfs_file *f, uint64_t size);
+/* T54 (R57, V21): the caller's gfp mask for later DAX PMD faults; 0 restores the generic one. */
+void dax_set_fault_gfp(unsigned int gfp);
 int dax_file_punch(struct daxfs_file *f, uint64_t off, uint64_t len);
 int dax_file_fsync(struct daxfs_file *f);
 int dax_file_reflink(struct daxfs_file *src, struct daxfs_file *dst);

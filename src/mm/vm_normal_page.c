@@ -37,7 +37,8 @@
  * PMD function that returns NULL for any special PMD silently (R11), skips
  * the huge-zero check for MIXEDMAP (R12, V15) and drops implausible pfns
  * silently (R9); there was no PUD function, so old's PUD walk uses the raw
- * pud_page() (R16).
+ * pud_page() (R16).  Devmap entries (Linux 6.1's FS-DAX, V5 one_based) are
+ * never normal, whichever the implementation: 6.1 returned NULL for them.
  *
  * Reports: Linux prints "BUG: Bad page map", taints and goes on.  So does
  * faultline: BAD_PAGE_MAP (expect-stat bad_page_map) counts every report
@@ -221,6 +222,13 @@ static struct page *vm_normal_page_pmd_old(struct vm_area_struct *vma, uint64_t 
 /* R1, R3-R10.  Precondition: @pte is present (R24). */
 struct page *vm_normal_page(struct vm_area_struct *vma, uint64_t addr, pte_t pte)
 {
+	/*
+	 * Linux 6.1: a devmap PTE (FS-DAX under V5 one_based) is special and
+	 * not normal: pmem pages were neither refcounted nor mapcounted by
+	 * their mappings.  Only one_based DAX faults make devmap entries.
+	 */
+	if (pte_devmap(pte))
+		return NULL;
 	if (fl_cfg.normal_page_impl == FL_NORMAL_PAGE_OLD)
 		return vm_normal_page_old(vma, addr, pte);
 	return __vm_normal_page(vma, addr, pte_pfn(pte), pte_special(pte), pte.pte,
@@ -237,6 +245,8 @@ struct folio *vm_normal_folio(struct vm_area_struct *vma, uint64_t addr, pte_t p
 /* R11-R13.  @addr is the PMD's address.  Precondition: @pmd is present (R24). */
 struct page *vm_normal_page_pmd(struct vm_area_struct *vma, uint64_t addr, pmd_t pmd)
 {
+	if (pmd_devmap(pmd))
+		return NULL;	/* Linux 6.1's devmap PMD: not special, still no page */
 	if (fl_cfg.normal_page_impl == FL_NORMAL_PAGE_OLD)
 		return vm_normal_page_pmd_old(vma, addr, pmd);
 	return __vm_normal_page(vma, addr, pmd_pfn(pmd), pmd_special(pmd), pmd.pmd,

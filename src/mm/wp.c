@@ -252,8 +252,12 @@ vm_fault_t do_wp_page(struct vm_fault *vmf)
 	vmf->page = vm_normal_page(vma, vmf->address, vmf->orig_pte);
 	if (vmf->page)
 		folio = page_folio(vmf->page);
-	/* R55: FS-DAX pages of a shared mapping go through ->pfn_mkwrite */
-	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && folio && folio_is_fsdax(folio)) {
+	/*
+	 * R55: FS-DAX pages of a shared mapping go through ->pfn_mkwrite; so do
+	 * V18's 2016 hole pages, whose ->page_mkwrite was the same DAX write fault.
+	 */
+	if ((vma->vm_flags & (VM_SHARED | VM_MAYSHARE)) && folio &&
+	    (folio_is_fsdax(folio) || vma_is_dax(vma))) {
 		vmf->page = NULL;
 		folio = NULL;
 	}

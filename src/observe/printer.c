@@ -31,6 +31,7 @@
  *   - Z: clarification of the contract: the zero page repeated collapses
  *     too (pages=N pfn=Z means N pages that all map the zero page), since
  *     nothing else could be meant by a run of one frame.
+ * A run stays inside one folio, or inside one PMD mapping (same_pmd()).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,17 @@ static bool same_folio(const struct fl_obs_page *a, const struct fl_obs_page *b)
 	return a->folio_pfn == b->folio_pfn;
 }
 
+/*
+ * One PMD maps 512 consecutive frames by construction, so its pages form
+ * one run even when each frame is a folio of its own: Linux 6.1's devmap
+ * PMDs of FS-DAX (V5 one_based), whose pmem pages are order 0.  Callers
+ * have checked that both pages are at level pmd.
+ */
+static bool same_pmd(const struct fl_obs_page *a, const struct fl_obs_page *b)
+{
+	return a->level == FL_LEVEL_PMD && (a->va >> 21) == (b->va >> 21);
+}
+
 static bool extends_run(const struct run *r, const struct fl_obs_page *pg, long label,
 			unsigned mask)
 {
@@ -167,7 +179,7 @@ static bool extends_run(const struct run *r, const struct fl_obs_page *pg, long 
 		return pg->hz_index == last->hz_index + 1 && pg->pfn == last->pfn + 1;
 	default:
 		return pg->pfn == last->pfn + 1 && label == r->last_label + 1 &&
-		       same_folio(last, pg);
+		       (same_folio(last, pg) || same_pmd(last, pg));
 	}
 }
 

@@ -123,6 +123,8 @@ static inline pte_t pte_mkclean(pte_t p) { return __pte(p.pte & ~_PAGE_DIRTY); }
 static inline pte_t pte_mkyoung(pte_t p) { return __pte(p.pte | _PAGE_ACCESSED); }
 static inline pte_t pte_mkold(pte_t p) { return __pte(p.pte & ~_PAGE_ACCESSED); }
 static inline pte_t pte_mkspecial(pte_t p) { return __pte(p.pte | _PAGE_SPECIAL); }
+/* Linux 6.1's x86 devmap PTE (V5 one_based DAX): devmap and special both set. */
+static inline pte_t pte_mkdevmap(pte_t p) { return __pte(p.pte | _PAGE_SPECIAL | _PAGE_DEVMAP); }
 static inline pte_t pte_modify(pte_t p, pgprot_t prot)
 {
 	return __pte((p.pte & _PAGE_CHG_MASK) | (prot.pgprot & ~_PAGE_CHG_MASK));
@@ -145,6 +147,7 @@ static inline bool pmd_write(pmd_t p) { return p.pmd & _PAGE_RW; }
 static inline bool pmd_dirty(pmd_t p) { return p.pmd & _PAGE_DIRTY; }
 static inline bool pmd_young(pmd_t p) { return p.pmd & _PAGE_ACCESSED; }
 static inline bool pmd_special(pmd_t p) { return pmd_leaf(p) && (p.pmd & _PAGE_SPECIAL); }
+static inline bool pmd_devmap(pmd_t p) { return pmd_leaf(p) && (p.pmd & _PAGE_DEVMAP); }
 static inline bool pmd_same(pmd_t a, pmd_t b) { return a.pmd == b.pmd; }
 
 static inline pmd_t pfn_pmd(unsigned long pfn, pgprot_t prot)
@@ -159,6 +162,8 @@ static inline pmd_t pmd_mkclean(pmd_t p) { return __pmd(p.pmd & ~_PAGE_DIRTY); }
 static inline pmd_t pmd_mkyoung(pmd_t p) { return __pmd(p.pmd | _PAGE_ACCESSED); }
 static inline pmd_t pmd_mkold(pmd_t p) { return __pmd(p.pmd & ~_PAGE_ACCESSED); }
 static inline pmd_t pmd_mkspecial(pmd_t p) { return __pmd(p.pmd | _PAGE_SPECIAL); }
+/* Linux 6.1's x86 devmap PMD: only the devmap bit, not special. */
+static inline pmd_t pmd_mkdevmap(pmd_t p) { return __pmd(p.pmd | _PAGE_DEVMAP); }
 static inline pmd_t pmd_modify(pmd_t p, pgprot_t prot)
 {
 	return __pmd((p.pmd & _HPAGE_CHG_MASK) | (prot.pgprot & ~_HPAGE_CHG_MASK));

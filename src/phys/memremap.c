@@ -16,6 +16,9 @@
  * hashed table of wait queues keyed by the page, like wait_var_event().
  * MODEL: only FS_DAX ranges exist, so the other types' page_free ops are
  * not modelled; a final put of another type is reported as a bug.
+ *
+ * devmap_gup_page() is Linux 6.1's GUP path for devmap entries (V5
+ * one_based), which vm_normal_page() does not return.
  */
 #include "base/bug.h"
 #include "phys/memremap.h"
@@ -98,4 +101,15 @@ void dax_wait_page_idle(struct page *page, void (*cb)(void *ctx, bool sleeping),
 		wq_sleep(wq);
 	}
 	wq_unlock(wq);
+}
+
+/* MODEL: get_dev_pagemap()'s reference on the pgmap is not kept; ranges never go away. */
+struct page *devmap_gup_page(unsigned long pfn)
+{
+	struct page *page;
+
+	if (!pfn_valid(pfn))
+		return NULL;
+	page = pfn_to_page(pfn);
+	return is_zone_device_page(page) ? page : NULL;
 }

@@ -61,4 +61,11 @@ void zone_device_folio_idle(struct folio *folio);
  */
 void dax_wait_page_idle(struct page *page, void (*cb)(void *ctx, bool sleeping), void *ctx);
 
+/*
+ * GUP's devmap path of Linux 6.1 (follow_devmap_pmd(), follow_page_pte()):
+ * the page of a devmap entry's @pfn, found through get_dev_pagemap(), or
+ * NULL when no device range covers it.  Only V5=one_based DAX maps devmap.
+ */
+struct page *devmap_gup_page(unsigned long pfn);
+
 #endif /* FL_PHYS_MEMREMAP_H */

@@ -166,6 +166,11 @@ static inline struct page *virt_to_page(const void *addr)
 #define __GFP_ZERO	0x1u
 #define __GFP_COMP	0x2u
 #define __GFP_PGTABLE	0x4u	/* for fault injection: a page-table page */
+/* Reclaim context bits (R57, V21); the allocators ignore them, DAX records them. */
+#define __GFP_HIGHMEM	0x8u
+#define __GFP_IO	0x10u
+#define __GFP_FS	0x20u
+#define GFP_HIGHUSER_MOVABLE	(__GFP_IO | __GFP_FS | __GFP_HIGHMEM)
 
 struct page *alloc_pages(unsigned int gfp, unsigned int order);
 void __free_pages(struct page *page, unsigned int order);

@@ -76,4 +76,29 @@ static inline int dax_machine_down(void **state)
 	return rc;
 }
 
+/*
+ * A machine for @cfg with one mm, registered for DAX unmaps, and an empty
+ * DAX file of @size; dax_test_teardown() undoes it and checks for leaks.
+ */
+static inline struct daxfs_file *dax_test_setup(const struct fl_config *cfg,
+						struct mm_struct **mm, uint64_t size)
+{
+	struct daxfs_file *f;
+
+	assert_int_equal(dax_machine_up_with(cfg), 0);
+	*mm = test_mm_alloc();
+	dax_set_mms(test_mms, MAX_TEST_MMS);
+	f = dax_file_create(test_fs, "f", size);
+	assert_non_null(f);
+	return f;
+}
+
+static inline void dax_test_teardown(struct daxfs_file *f)
+{
+	test_mmput_leftovers();
+	dax_file_put(f);
+	dax_set_mms(NULL, 0);
+	assert_int_equal(dax_machine_down(NULL), 0);
+}
+
 #endif /* FL_TESTS_DAX_TEST_H */
