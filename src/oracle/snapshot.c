@@ -24,6 +24,14 @@
  * A present page whose frame reads as 0 (pagemap hiding pfns) is left out
  * with a note on stderr rather than reported wrongly.  PFNMAP VMAs read as
  * not present, as the kernel's pagemap walker skips them.
+ *
+ * Before Linux 6.7 (the 6.1 guest of --vm) there is no PAGEMAP_SCAN, and
+ * the level is inferred (level_without_scan): the huge zero folio is only
+ * ever mapped by a PMD; a DAX PMD is the only DAX entry that pagemap
+ * marks as a file page (the walker takes pmd_page() of a PMD, while a DAX
+ * PTE is special and vm_normal_page() gives it no page); a THP page is
+ * taken as PMD-mapped when its mapping has PMD-mapped THP bytes in smaps
+ * and the page sits at its own offset in a 2 MiB-aligned folio.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -112,14 +120,34 @@ static int identity(struct fl_oracle *o, uint64_t pfn, uint64_t kpf, struct fl_o
 	return 0;
 }
 
-static int classify(struct fl_oracle *o, uint64_t e, bool dax, struct fl_obs_page *pg)
+/*
+ * kpageflags and kpagecount end at the last frame of RAM; device memory
+ * above it (an NFIT pmem namespace in the --vm guest) reads as end of
+ * file.  In a DAX mapping such a frame is pmem without a page the files
+ * can describe: @dflt (NOPAGE, mapcount 0), what they say for legacy pmem.
+ */
+static int kpage_or_device(int fd, uint64_t pfn, bool dax, uint64_t *val, uint64_t dflt)
+{
+	int ret = fl_kpage_read(fd, pfn, val);
+
+	if (ret == -ENOENT && dax) {
+		*val = dflt;
+		return 0;
+	}
+	return ret;
+}
+
+static int classify(struct fl_oracle *o, uint64_t e, bool dax, struct fl_obs_page *pg,
+		    uint64_t *kpfp)
 {
 	uint64_t pfn = e & PM_PFN_MASK, kpf, cnt;
 	int ret;
 
-	if ((ret = fl_kpage_read(o->kpf_fd, pfn, &kpf)) || (ret = fl_kpage_read(o->kpc_fd, pfn, &cnt)) ||
+	if ((ret = kpage_or_device(o->kpf_fd, pfn, dax, &kpf, 1ull << KPF_NOPAGE)) ||
+	    (ret = kpage_or_device(o->kpc_fd, pfn, dax, &cnt, 0)) ||
 	    (ret = identity(o, pfn, kpf, pg)))
 		return ret;
+	*kpfp = kpf;
 	pg->has = FL_OBS_EXCL | FL_OBS_MAPCOUNT | FL_OBS_FOLIO;
 	pg->excl = !!(e & PM_EXCLUSIVE);
 	pg->mapcount = (int32_t)cnt;
@@ -138,30 +166,48 @@ static int classify(struct fl_oracle *o, uint64_t e, bool dax, struct fl_obs_pag
 	return 0;
 }
 
-/* PMD or PTE for each page; PTE everywhere (with one note) without the ioctl. */
-static void levels(struct fl_oracle *o, int pm, uint64_t va, size_t n, bool *huge)
+/* PMD or PTE for each page; false if the kernel cannot say (no ioctl). */
+static bool levels(struct fl_oracle *o, int pm, uint64_t va, size_t n, bool *huge)
 {
 	int ret = fl_pagemap_scan_huge(pm, va, n, huge);
 
 	if (ret && !o->scan_missing_noted) {
-		fprintf(stderr, "faultline oracle: note: PAGEMAP_SCAN failed (%s); every page "
-			"is reported at level=pte\n", strerror(-ret));
+		fprintf(stderr, "faultline oracle: note: no PAGEMAP_SCAN (%s); levels are "
+			"inferred from pagemap, kpageflags and smaps\n", strerror(-ret));
 		o->scan_missing_noted = true;
 	}
 	if (ret)
 		memset(huge, 0, n * sizeof(*huge));
+	return !ret;
 }
 
-static int walk_chunk(struct fl_oracle *o, int pm, uint64_t va, size_t n, bool dax,
-		      struct fl_obs_snapshot *s)
+/* The level of a present page without PAGEMAP_SCAN (see the top). */
+static int level_without_scan(uint64_t e, uint64_t kpf, const struct fl_obs_page *pg,
+			      bool thp_pmd)
 {
-	uint64_t ents[CHUNK];
-	bool huge[CHUNK];
+	uint64_t off = pg->pfn - pg->folio_pfn;
+
+	if (pg->kind == FL_KIND_HUGE_ZERO)
+		return FL_LEVEL_PMD;
+	if (pg->kind == FL_KIND_DAX || pg->kind == FL_KIND_PFN)
+		return e & PM_FILE ? FL_LEVEL_PMD : FL_LEVEL_PTE;
+	if (thp_pmd && KPF_BIT(kpf, KPF_THP) && !(pg->folio_pfn & 511) && off < 512 &&
+	    ((pg->va >> 12) & 511) == off)
+		return FL_LEVEL_PMD;
+	return FL_LEVEL_PTE;
+}
+
+static int walk_chunk(struct fl_oracle *o, int pm, uint64_t va, size_t n,
+		      const struct fl_obs_map *sm, bool dax, struct fl_obs_snapshot *s)
+{
+	uint64_t ents[CHUNK], kpf;
+	bool huge[CHUNK], scan;
+	bool thp_pmd = sm->counters.kib[FL_CNT_ANON_HUGE] || sm->counters.kib[FL_CNT_FILE_PMD_MAPPED];
 	int ret = fl_pagemap_read(pm, va, n, ents);
 
 	if (ret)
 		return fl_oracle_fail(o, FL_EFAIL, "pagemap: %s", strerror(-ret));
-	levels(o, pm, va, n, huge);
+	scan = levels(o, pm, va, n, huge);
 	for (size_t i = 0; i < n; i++) {
 		struct fl_obs_page pg, *slot;
 
@@ -175,9 +221,11 @@ static int walk_chunk(struct fl_oracle *o, int pm, uint64_t va, size_t n, bool d
 		memset(&pg, 0, sizeof(pg));
 		pg.va = va + i * 4096;
 		pg.level = huge[i] ? FL_LEVEL_PMD : FL_LEVEL_PTE;
-		if (classify(o, ents[i], dax, &pg))
+		if (classify(o, ents[i], dax, &pg, &kpf))
 			return fl_oracle_fail(o, FL_EFAIL, "kpageflags/kpagecount of page %#" PRIx64
 					      " unreadable", pg.va);
+		if (!scan)
+			pg.level = level_without_scan(ents[i], kpf, &pg, thp_pmd);
 		if (!(slot = fl_obs_add_page(s)))
 			return fl_oracle_fail(o, FL_EFAIL, "out of memory");
 		*slot = pg;
@@ -200,7 +248,7 @@ static int one_map(struct fl_oracle *o, int pid, int pm, const struct fl_map_ref
 	for (uint64_t va = m->start; va < end; va += CHUNK * 4096ull) {
 		size_t n = (end - va) / 4096 < CHUNK ? (size_t)((end - va) / 4096) : CHUNK;
 
-		if ((ret = walk_chunk(o, pm, va, n, om && om->dax, s)))
+		if ((ret = walk_chunk(o, pm, va, n, sm, om && om->dax, s)))
 			return ret;
 	}
 	return FL_OK;

@@ -17,6 +17,9 @@
  * MADV_HUGEPAGE emulation of `always` shows in VmFlags, which faultline
  * does not compare.
  *
+ * The variant keys must be what the kernel does: the defaults (Linux
+ * 6.18), or on Linux 6.1 the defaults or the linux-6.1 personality.
+ *
  * thp_zero_page must match use_zero_page.  fault_around_bytes other than
  * the kernel's value needs a writable debugfs; the old value is written
  * back when the scenario ends.
@@ -27,6 +30,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -151,12 +155,87 @@ static int apply_fault_around(struct fl_oracle_env *env, uint64_t want, char *re
 	return 0;
 }
 
-/* The SPEC.md variants: anything but the default is not this kernel. */
+/*
+ * The model personality of the running kernel (fl_config_preset), or NULL
+ * for one that behaves like the defaults.  Linux 6.1 predates the seeds'
+ * fs-dax patches; it is the guest of `--vm`.
+ */
+static const char *kernel_personality(void)
+{
+	struct utsname u;
+
+	if (uname(&u) || strncmp(u.release, "6.1.", 4))
+		return NULL;
+	return "linux-6.1";
+}
+
+/* Is KEY=VALUE one of @preset's pairs (by meaning, not spelling)? */
+static bool in_personality(const char *preset, const char *key, const char *value)
+{
+	const char *pairs = preset ? fl_config_preset_keys(preset) : NULL;
+	struct fl_config a, b;
+	char buf[512], da[512], db[512], msg[128], *save = NULL, *tok, *eq;
+
+	if (!pairs)
+		return false;
+	snprintf(buf, sizeof(buf), "%s", pairs);
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		if (!(eq = strchr(tok, '=')))
+			continue;
+		*eq = '\0';
+		if (strcmp(tok, key))
+			continue;
+		fl_config_default(&a);
+		fl_config_default(&b);
+		if (fl_config_set(&a, key, value, msg, sizeof(msg)) ||
+		    fl_config_set(&b, key, eq + 1, msg, sizeof(msg)))
+			return false;
+		fl_config_describe(&a, da, sizeof(da));
+		fl_config_describe(&b, db, sizeof(db));
+		return !strcmp(da, db);
+	}
+	return false;
+}
+
+/* Room for every key of fl_config at a non-default value, as "k=v k=v". */
+#define CFG_DESC_LEN 2048
+
+/* Drop from @desc ("k=v k=v", CFG_DESC_LEN bytes) the pairs the kernel's personality has. */
+static void drop_personality(char *desc)
+{
+	const char *kp = kernel_personality();
+	char buf[CFG_DESC_LEN], *save = NULL, *tok, *eq;
+	size_t used = 0;
+
+	if (!kp || !strcmp(desc, "defaults"))
+		return;
+	snprintf(buf, sizeof(buf), "%s", desc);
+	desc[0] = '\0';
+	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		eq = strchr(tok, '=');
+		if (eq) {
+			*eq = '\0';
+			if (in_personality(kp, tok, eq + 1))
+				continue;
+			*eq = '=';
+		}
+		used += (size_t)snprintf(desc + used, CFG_DESC_LEN - used, "%s%s", used ? " " : "",
+					 tok);
+	}
+	if (!used)
+		snprintf(desc, CFG_DESC_LEN, "defaults");
+}
+
+/*
+ * The SPEC.md variants: anything but the default is not this kernel,
+ * except the values of its personality (on 6.1, fsdax_refcount=one_based
+ * and the rest of the linux-6.1 preset) which are what it does anyway.
+ */
 static int check_variants(const struct fl_oracle_env *env, const struct fl_config *cfg,
 			  char *reason, size_t len)
 {
 	struct fl_config v = *cfg, def;
-	char desc[256];
+	char desc[CFG_DESC_LEN];
 
 	fl_config_default(&def);
 	v.thp = def.thp;
@@ -167,6 +246,7 @@ static int check_variants(const struct fl_oracle_env *env, const struct fl_confi
 	if (!env->uses_dax)
 		v.dax_fs_align = def.dax_fs_align;
 	fl_config_describe(&v, desc, sizeof(desc));
+	drop_personality(desc);
 	if (strcmp(desc, "defaults")) {
 		snprintf(reason, len, "config %s: this kernel cannot", desc);
 		return FL_ESKIP;
