@@ -23,9 +23,6 @@
  * MODEL: the filesystem's blocks are 4 KiB pages of the backing store (a
  * NULL block is a hole), and the caller has written the whole file back
  * first, where Linux writes back only the range (kiocb_write_and_wait()).
- * The short-term FOLL_PIN is taken as a plain reference: it is released
- * before the step ends, so nothing can observe the difference, and
- * fl_gup()'s pin argument means FOLL_LONGTERM.
  */
 #include <errno.h>
 #include <string.h>
@@ -40,7 +37,7 @@ static int dio_copy_block(struct mm_struct *mm, const uint8_t *src, uint64_t va,
 	struct fl_gup *g;
 	int err;
 
-	g = fl_gup(mm, va, n, true, false, &err);
+	g = fl_gup_flags(mm, va, n, FOLL_WRITE | FOLL_PIN, &err);
 	if (!g)
 		return err;
 	fl_walk(mm, va, &leaf);

@@ -110,25 +110,37 @@ static void gup_release(struct folio *folio, bool pin)
 	}
 }
 
-static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gup *g)
+/* check_vma_flags(): may this VMA be GUPed with @flags at all? */
+static int check_vma_flags(struct vm_area_struct *vma, unsigned int flags)
 {
-	struct vm_area_struct *vma = vma_lookup(mm, addr);
-	struct fl_leaf leaf;
-	struct folio *folio;
-	long err;
-
-	struct page *page;
-
-	/* check_vma_flags(): raw pfn maps have no pages to hand out. */
+	/* raw pfn maps have no pages to hand out */
 	if (!vma || (vma->vm_flags & (VM_IO | VM_PFNMAP)))
 		return -EFAULT;
+	/* FS-DAX blocks cannot stay pinned while the filesystem moves them */
+	if ((flags & FOLL_LONGTERM) && vma_is_dax(vma))
+		return -EOPNOTSUPP;
 	/*
 	 * writable_file_mapping_allowed(): a long-term write pin must not keep
 	 * a page the filesystem tracks for writeback (shmem needs no tracking).
 	 */
-	if (g->pin && write && (vma->vm_flags & VM_SHARED) && vma->vm_ops &&
-	    vma->vm_ops->page_mkwrite)
+	if ((flags & (FOLL_LONGTERM | FOLL_WRITE)) == (FOLL_LONGTERM | FOLL_WRITE) &&
+	    (vma->vm_flags & VM_SHARED) && vma->vm_ops && vma->vm_ops->page_mkwrite)
 		return -EFAULT;
+	return 0;
+}
+
+static int gup_one(struct mm_struct *mm, uint64_t addr, unsigned int flags, struct fl_gup *g)
+{
+	struct vm_area_struct *vma = vma_lookup(mm, addr);
+	bool write = flags & FOLL_WRITE;
+	struct fl_leaf leaf;
+	struct folio *folio;
+	struct page *page;
+	long err;
+
+	err = check_vma_flags(vma, flags);
+	if (err)
+		return (int)err;
 	err = populate_vma_page_range(vma, addr, addr + PAGE_SIZE, write);
 	if (err)
 		return (int)err;
@@ -158,12 +170,13 @@ static int gup_one(struct mm_struct *mm, uint64_t addr, bool write, struct fl_gu
  * GUP-fast grabs what it can from the front of the range without
  * mmap_lock; the slow path faults in what is missing (counted as faults,
  * as Linux counts GUP faults) and takes a reference or a pin on every
- * remaining page.  @pin is FOLL_PIN | FOLL_LONGTERM.  Returns NULL with
- * *err set on failure, having released whatever it had taken.
+ * remaining page.  Returns NULL with *err set on failure, having released
+ * whatever it had taken.
  */
-struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool write, bool pin,
-		      int *err)
+struct fl_gup *fl_gup_flags(struct mm_struct *mm, uint64_t start, uint64_t len,
+			    unsigned int flags, int *err)
 {
+	bool pin = flags & FOLL_PIN;
 	unsigned long nr = (unsigned long)((len + PAGE_SIZE - 1) >> PAGE_SHIFT);
 	struct fl_gup *g = fl_zalloc(FL_ALLOC_OTHER, sizeof(*g));
 
@@ -180,7 +193,7 @@ struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool w
 		mm->flags |= 1ul << MMF_HAS_PINNED;
 	/* gup_fast_fallback(): the lockless walk first, the slow path for the rest */
 	fl_rcu_thread_online();
-	g->nr = gup_fast(mm, start, nr, write, pin, g->folios);
+	g->nr = gup_fast(mm, start, nr, flags, g->folios);
 	fl_rcu_thread_offline();
 	*err = 0;
 	if ((unsigned long)g->nr == nr)
@@ -189,7 +202,7 @@ struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool w
 	for (unsigned long i = (unsigned long)g->nr; i < nr; i++) {
 		long before = g->nr;
 
-		*err = gup_one(mm, (start & PAGE_MASK) + (i << PAGE_SHIFT), write, g);
+		*err = gup_one(mm, (start & PAGE_MASK) + (i << PAGE_SHIFT), flags, g);
 		if (*err)
 			break;
 		count_vm_events(GUP_SLOW, g->nr - before);
@@ -200,6 +213,14 @@ struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool w
 		return NULL;
 	}
 	return g;
+}
+
+struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool write, bool pin,
+		      int *err)
+{
+	unsigned int flags = (write ? FOLL_WRITE : 0) | (pin ? FOLL_PIN | FOLL_LONGTERM : FOLL_GET);
+
+	return fl_gup_flags(mm, start, len, flags, err);
 }
 
 void fl_gup_release(struct fl_gup *g)

@@ -30,8 +30,7 @@
  * It returns how many pages from @start it grabbed, in order; a short
  * count means "do the rest the slow way".  The GUP_FAST and GUP_SLOW vm
  * events count the pages each path took (MODEL: no /proc/vmstat names).
- * @pin means FOLL_PIN | FOLL_LONGTERM, the only pin fl_gup() takes (io_uring
- * buffer registration); !@pin is FOLL_GET.
+ * @flags: FOLL_GET or FOLL_PIN, with FOLL_WRITE and FOLL_LONGTERM as asked.
  * MODEL: page tables are not yet freed through RCU (src/pgtable/pgalloc.c),
  * so the read-side section documents the rule rather than enforcing it;
  * scenarios run one thread at a time.  Linux 6.1 (V5 one_based) grabbed
@@ -41,12 +40,6 @@
 #include "fs/pagecache.h"
 #include "mm/mm.h"
 #include "sync/rcu.h"
-
-/* The gup_flags that matter here (Linux's values). */
-#define FOLL_WRITE	0x01u
-#define FOLL_GET	0x04u
-#define FOLL_LONGTERM	0x100u
-#define FOLL_PIN	0x40000u
 
 /* folio_is_longterm_pinnable(): no ZONE_MOVABLE or CMA here; FS-DAX never. */
 static bool folio_is_longterm_pinnable(struct folio *folio)
@@ -157,10 +150,10 @@ static unsigned long span(uint64_t addr, uint64_t size, unsigned long left)
 }
 
 /* Preconditions: none held; the caller is a registered RCU reader. */
-long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool write, bool pin,
-	      struct folio **folios)
+long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages,
+	      unsigned int flags, struct folio **folios)
 {
-	unsigned int flags = (write ? FOLL_WRITE : 0) | (pin ? FOLL_PIN | FOLL_LONGTERM : FOLL_GET);
+	bool write = flags & FOLL_WRITE;
 	uint64_t addr = start & PAGE_MASK;
 	long done = 0;
 

@@ -265,12 +265,21 @@ long populate_vma_page_range(struct vm_area_struct *vma, uint64_t start, uint64_
 			     bool write);
 int mm_populate(struct mm_struct *mm, uint64_t start, uint64_t len);
 
-/* Pages held by get_user_pages() (pin == false) or pin_user_pages(). */
+/* The gup_flags faultline models (Linux's values). */
+#define FOLL_WRITE	0x01u
+#define FOLL_GET	0x04u
+#define FOLL_LONGTERM	0x100u
+#define FOLL_PIN	0x40000u
+
+/* Pages held by get_user_pages() (FOLL_GET) or pin_user_pages() (FOLL_PIN). */
 struct fl_gup {
 	bool pin;
 	long nr;
 	struct folio **folios;
 };
+struct fl_gup *fl_gup_flags(struct mm_struct *mm, uint64_t start, uint64_t len,
+			    unsigned int gup_flags, int *err);
+/* fl_gup_flags() with FOLL_GET, or with @pin FOLL_PIN | FOLL_LONGTERM. */
 struct fl_gup *fl_gup(struct mm_struct *mm, uint64_t start, uint64_t len, bool write, bool pin,
 		      int *err);
 void fl_gup_release(struct fl_gup *g);
@@ -437,10 +446,10 @@ vm_fault_t vmf_insert_pfn_pud(struct vm_fault *vmf, unsigned long pfn, bool writ
 /*
  * gup_fast.c: lockless GUP; grabs up to @nr_pages from @start into @folios
  * (one entry per page) and returns how many, in order.  fl_gup() calls it
- * first and does the rest on its slow path.  @pin: FOLL_PIN | FOLL_LONGTERM.
+ * first and does the rest on its slow path.
  */
-long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages, bool write, bool pin,
-	      struct folio **folios);
+long gup_fast(struct mm_struct *mm, uint64_t start, unsigned long nr_pages,
+	      unsigned int gup_flags, struct folio **folios);
 
 /* pfnmap.c: remap_pfn_range() and the scenario's drivers (pfn=, mixed=) */
 int remap_pfn_range(struct vm_area_struct *vma, uint64_t addr, unsigned long pfn,

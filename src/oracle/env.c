@@ -87,6 +87,8 @@ static const char *cmd_unsupported(const struct scn_cmd *c, const struct fl_orac
 		}
 		return NULL;
 	case SCN_PIN:
+		if (c->pin_dma)
+			return "a short-term FOLL_PIN (dma) cannot be held from userspace";
 		if (c->pin_longterm) {
 			env->uses_longterm = true;
 			if (!FL_HAVE_LIBURING)

@@ -24,6 +24,7 @@ struct fl_oracle_env {
 	int thp_disable;		/* for the agents' prctl, -1: none */
 	int thp_disable_flags;
 	bool hugepage_all_anon;		/* thp=always emulated with MADV_HUGEPAGE */
+	bool dax_nohugepage;		/* fs_dax_pmd=off emulated with MADV_NOHUGEPAGE */
 	bool fa_changed;		/* fault_around_bytes written, restore it */
 	uint64_t fa_saved;
 	bool uses_dax, uses_longterm;	/* what the scenario needs */

@@ -85,11 +85,12 @@ static int map_flags(struct fl_oracle *o, const struct scn_cmd *c, int file, int
 	return flags;
 }
 
-static int madv_flags(const struct fl_oracle *o, const struct scn_cmd *c)
+static int madv_flags(const struct fl_oracle *o, const struct scn_cmd *c, int file)
 {
 	bool anon = c->source == SCN_SRC_ANON || (c->source == SCN_SRC_ZERO && !c->shared);
+	bool dax = c->source == SCN_SRC_FILE && fl_files_is_dax(&o->files, file);
 
-	if (c->nohugepage)
+	if (c->nohugepage || (dax && o->env.dax_nohugepage))
 		return AG_MMAP_NOHUGEPAGE;
 	if (c->hugepage || (o->env.hugepage_all_anon && anon))
 		return AG_MMAP_HUGEPAGE;
@@ -115,7 +116,7 @@ int fl_oracle_mmap(struct fl_backend *b, int proc, const struct scn_cmd *c, int 
 	rq.len = c->size;
 	rq.prot = prot_of(c->prot);
 	rq.mflags = map_flags(o, c, file, &fd);
-	rq.madv = madv_flags(o, c);
+	rq.madv = madv_flags(o, c, file);
 	rq.file_off = c->source == SCN_SRC_FILE ? c->file_off : 0;
 	rq.has_fd = fd >= 0;
 	if (c->source == SCN_SRC_FILE && fd < 0)

@@ -100,7 +100,7 @@ int fl_oracle_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len, 
 int fl_oracle_dio_read(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
 		       uint64_t len, struct fl_step_result *r);
 int fl_oracle_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
-		  bool write, bool longterm, struct fl_step_result *r);
+		  bool write, bool longterm, bool dma, struct fl_step_result *r);
 int fl_oracle_unpin(struct fl_backend *b, int pin);
 
 /* snapshot.c */

@@ -13,7 +13,7 @@
 #include "oracle/oracle_int.h"
 
 int fl_oracle_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
-		  bool write, bool longterm, struct fl_step_result *r)
+		  bool write, bool longterm, bool dma, struct fl_step_result *r)
 {
 	struct fl_oracle *o = fl_oracle_of(b);
 	struct fl_oracle_agent *a = fl_oracle_agent(o, proc);
@@ -26,7 +26,7 @@ int fl_oracle_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t
 	if (pin < 0 || pin >= FL_AGENT_MAX_PINS)
 		return fl_oracle_fail(o, FL_EUNSUPPORTED, "more than %d pins", FL_AGENT_MAX_PINS);
 	/* Without longterm the pin is a vmsplice: a read GUP only. */
-	if (write && !longterm)
+	if (dma || (write && !longterm))
 		return fl_oracle_fail(o, FL_ESKIP, "a short-term write pin cannot be held "
 				      "from userspace");
 	if (!a)

@@ -245,6 +245,13 @@ static int check_variants(const struct fl_oracle_env *env, const struct fl_confi
 	v.pmem = def.pmem;
 	if (!env->uses_dax)
 		v.dax_fs_align = def.dax_fs_align;
+	/*
+	 * V20 fs_dax_pmd=off (no CONFIG_FS_DAX_PMD): MADV_NOHUGEPAGE on every
+	 * DAX mapping keeps the kernel's DAX faults at PTE level too, since
+	 * VM_NOHUGEPAGE is checked before the DAX PMD path (KERNEL-FACTS T1b).
+	 */
+	if (env->uses_dax)
+		v.fs_dax_pmd = def.fs_dax_pmd;
 	fl_config_describe(&v, desc, sizeof(desc));
 	drop_personality(desc);
 	if (strcmp(desc, "defaults")) {
@@ -262,6 +269,7 @@ int fl_env_apply_config(struct fl_oracle_env *env, const struct fl_config *cfg,
 
 	if ((ret = check_variants(env, cfg, reason, len)))
 		return ret;
+	env->dax_nohugepage = env->uses_dax && !cfg->fs_dax_pmd;
 	if (!read_file(THP_ZERO, buf, sizeof(buf)) && (buf[0] == '1') != cfg->thp_zero_page) {
 		snprintf(reason, len, "config thp_zero_page=%s: use_zero_page is %c on this kernel",
 			 cfg->thp_zero_page ? "on" : "off", buf[0]);

@@ -110,7 +110,7 @@ struct scn_cmd {
 	int signal;			/* 0, SIGBUS or SIGSEGV */
 	long faults;			/* faults=N, -1 = not asserted */
 	struct scn_loc faults_loc;
-	bool pin_write, pin_longterm;
+	bool pin_write, pin_longterm, pin_dma;
 
 	/* show: names[nnames] (none = all); expect-counter may name maps too */
 	char (*names)[SCN_NAME_MAX];

@@ -84,8 +84,9 @@ struct fl_backend_ops {
 	int (*access)(struct fl_backend *b, int proc, uint64_t va, uint64_t len, bool write,
 		      int byte, int expect_byte, struct fl_step_result *r);
 
+	/* longterm: FOLL_PIN|FOLL_LONGTERM; dma: a short-term FOLL_PIN; else FOLL_GET. */
 	int (*pin)(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
-		   bool write, bool longterm, struct fl_step_result *r);
+		   bool write, bool longterm, bool dma, struct fl_step_result *r);
 	int (*unpin)(struct fl_backend *b, int pin);
 	int (*inject)(struct fl_backend *b, const struct scn_cmd *c);
 

@@ -572,11 +572,14 @@ static int model_access(struct fl_backend *b, int proc, uint64_t va, uint64_t le
  * `pin`: a longterm pin is pin_user_pages(FOLL_WRITE|FOLL_LONGTERM), what
  * io_uring buffer registration does (with or without `write`); a plain one
  * is get_user_pages(), what vmsplice does.  That is how the oracle realises
- * them, so both sides agree.
+ * them, so both sides agree.  A `dma` pin is a short-term pin_user_pages(),
+ * a DMA in flight, which userspace cannot hold (model only).
  */
 static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
-		     bool write, bool longterm, struct fl_step_result *r)
+		     bool write, bool longterm, bool dma, struct fl_step_result *r)
 {
+	unsigned int flags = longterm ? FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE :
+			     dma ? FOLL_PIN : FOLL_GET;
 	struct model *m = M(b);
 	struct mm_struct *mm = m->procs[proc];
 	long before = faults_of(mm);
@@ -585,11 +588,10 @@ static int model_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint6
 	if (pin < 0 || pin >= MAX_PINS)
 		return fail_errno(b, "pin", EINVAL);
 	fl_gup_release(m->pins[pin]);
-	/* io_uring's buffer registration pins FOLL_WRITE|FOLL_LONGTERM, always. */
-	m->pins[pin] = fl_gup(mm, va, len, write || longterm, longterm, &err);
+	m->pins[pin] = fl_gup_flags(mm, va, len, flags | (write ? FOLL_WRITE : 0), &err);
 	r->faults = faults_of(mm) - before;
 	if (!m->pins[pin])
-		return fail_errno(b, longterm ? "pin_user_pages" : "get_user_pages", -err);
+		return fail_errno(b, longterm || dma ? "pin_user_pages" : "get_user_pages", -err);
 	return FL_OK;
 }
 

@@ -279,7 +279,7 @@ static struct scn_kv *push_kv(struct scn_cmd *c)
 enum opt_id {
 	O_SIZE, O_FS, O_OFF, O_LEN, O_BYTE, O_FILE_OFF, O_ALIGN, O_AT,
 	O_HUGEPAGE, O_NOHUGEPAGE, O_SYNC, O_POPULATE, O_FAULTS,
-	O_EXPECT_BYTE, O_SIGNAL, O_PIN_WRITE, O_LONGTERM, O_PROT, O_ADVICE,
+	O_EXPECT_BYTE, O_SIGNAL, O_PIN_WRITE, O_LONGTERM, O_DMA, O_PROT, O_ADVICE,
 	O_LEVEL, O_PAGES, O_SAME, O_WRITE, O_DIRTY, O_EXCL, O_MAPCOUNT, O_REFCOUNT,
 	O_COUNT,
 };
@@ -420,6 +420,7 @@ static int opt_flag(struct scn_cmd *c, const struct opt *o)
 	case O_POPULATE: c->populate = true; break;
 	case O_PIN_WRITE: c->pin_write = true; break;
 	case O_LONGTERM: c->pin_longterm = true; break;
+	case O_DMA: c->pin_dma = true; break;
 	case O_PROT: c->prot = (enum scn_prot)o->value; break;
 	default: c->advice = (enum scn_advice)o->value; break; /* O_ADVICE */
 	}
@@ -567,6 +568,7 @@ static const struct opt pin_opts[] = {
 	{ .key = "len", .id = O_LEN, .required = true },
 	{ .key = "write", .id = O_PIN_WRITE, .flag = true },
 	{ .key = "longterm", .id = O_LONGTERM, .flag = true },
+	{ .key = "dma", .id = O_DMA, .flag = true },
 	{ .key = "faults", .id = O_FAULTS }, { 0 } };
 static const struct opt dio_opts[] = {
 	{ .key = "off", .id = O_OFF }, { .key = "len", .id = O_LEN, .required = true },
@@ -971,6 +973,8 @@ static int check_combinations(struct parser *p, const struct scn_cmd *c)
 		return perr(p, c->off_loc.col, "off= needs a file=FILE source");
 	if (c->op == SCN_MMAP && c->hugepage && c->nohugepage)
 		return perr(p, c->loc.col, "hugepage and nohugepage exclude each other");
+	if (c->op == SCN_PIN && c->pin_longterm && c->pin_dma)
+		return perr(p, c->loc.col, "longterm and dma exclude each other");
 	if (c->has_off != c->has_len && (c->op == SCN_MUNMAP || c->op == SCN_MSYNC))
 		return perr(p, c->has_off ? c->off_loc.col : c->len_loc.col,
 			    "%s needs both off= and len=, or neither", scn_op_name(c->op));

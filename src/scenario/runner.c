@@ -620,7 +620,7 @@ static int exec_pin(struct runner *r, const struct scn_cmd *c)
 	init_result(&res);
 	clear_err(b);
 	st = backend_rc(r, c, b->ops->pin(b, proc, idx, va, c->len, c->pin_write,
-					  c->pin_longterm, &res));
+					  c->pin_longterm, c->pin_dma, &res));
 	if (st)
 		return st;
 	r->pins[idx].held = true;

@@ -80,6 +80,15 @@ static void test_devmap_pte(void **state)
 	assert_int_equal(folio_ref_count(leaf_folio(&leaf)), 2);	/* the devmap GUP path */
 	fl_gup_release(g);
 	assert_int_equal(folio_ref_count(leaf_folio(&leaf)), 1);
+
+	/* check_vma_flags(): no FOLL_LONGTERM on FS-DAX, in 6.1 as in 6.18 */
+	assert_null(fl_gup(mm, MAP_AT + PAGE_SIZE, PAGE_SIZE, true, true, &err));
+	assert_int_equal(err, -EOPNOTSUPP);
+	g = fl_gup_flags(mm, MAP_AT + PAGE_SIZE, PAGE_SIZE, FOLL_PIN | FOLL_WRITE, &err);
+	assert_non_null(g);		/* a short-term pin (a DMA in flight) is fine */
+	assert_int_equal(folio_ref_count(leaf_folio(&leaf)), 1 + GUP_PIN_COUNTING_BIAS);
+	fl_gup_release(g);
+	assert_int_equal(folio_ref_count(leaf_folio(&leaf)), 1);
 	dax_test_teardown(f);
 }
 

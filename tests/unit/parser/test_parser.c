@@ -184,6 +184,7 @@ static const struct bad_case bad_cases[] = {
 	{ "file f\ntruncate f", 2, 1, "missing required option 'size='" },
 	{ "file f\nreflink f g", 2, 11, "unknown file 'g'" },
 	{ "show-entries nofile", 1, 14, "unknown file 'nofile'" },
+	{ M8 "pin a m len=4K longterm dma", 2, 1, "longterm and dma exclude each other" },
 	{ M8 "dio-read g m len=4K", 2, 10, "unknown file 'g'" },
 	{ M8 "file f\ndio-read f m", 3, 1, "missing required option 'len=' for dio-read" },
 	{ M8 "file f\ndio-read f m off=100 len=4K", 3, 14, "aligned to 512 bytes" },

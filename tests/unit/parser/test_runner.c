@@ -147,11 +147,12 @@ static int mock_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len
 }
 
 static int mock_pin(struct fl_backend *b, int proc, int pin, uint64_t va, uint64_t len,
-		    bool write, bool longterm, struct fl_step_result *r)
+		    bool write, bool longterm, bool dma, struct fl_step_result *r)
 {
 	(void)len;
 	(void)write;
 	(void)longterm;
+	(void)dma;
 	mlog(M(b), "pin %d proc=%d 0x%llx\n", pin, proc, (unsigned long long)va);
 	next_result(M(b), r);
 	return FL_OK;

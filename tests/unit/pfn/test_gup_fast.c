@@ -72,18 +72,18 @@ static void test_stops_at_special(void **state)
 
 	(void)state;
 	map_two_anon_one_zero(mm);
-	n = gup_fast(mm, X, 4, false, false, folios);
+	n = gup_fast(mm, X, 4, FOLL_GET, folios);
 	assert_int_equal(n, 2);
 	assert_int_equal(folio_ref_count(folios[0]), 2);
 	put_all(folios, n, false);
 	/* pin of exclusive anon pages: the pin bias */
-	n = gup_fast(mm, X, 2, true, true, folios);
+	n = gup_fast(mm, X, 2, FOLL_WRITE | FOLL_PIN | FOLL_LONGTERM, folios);
 	assert_int_equal(n, 2);
 	assert_int_equal(folio_ref_count(folios[1]), 1 + GUP_PIN_COUNTING_BIAS);
 	put_all(folios, n, true);
 	/* V1 off: GUP-fast does not exist, everything goes the slow way */
 	machine.cfg.pte_special = false;
-	assert_int_equal(gup_fast(mm, X, 2, false, false, folios), 0);
+	assert_int_equal(gup_fast(mm, X, 2, FOLL_GET, folios), 0);
 	machine.cfg.pte_special = true;
 	assert_invariants(mm);
 	test_mmput(mm);
@@ -101,9 +101,9 @@ static void test_refuses_cow_and_shared(void **state)
 			 (int64_t)X);
 	access1(mm, X, true);
 	child = test_dup_mm(mm);
-	assert_int_equal(gup_fast(mm, X, 1, true, false, folios), 0);
-	assert_int_equal(gup_fast(mm, X, 1, false, true, folios), 0);
-	assert_int_equal(gup_fast(mm, X, 1, false, false, folios), 1);
+	assert_int_equal(gup_fast(mm, X, 1, FOLL_WRITE | FOLL_GET, folios), 0);
+	assert_int_equal(gup_fast(mm, X, 1, FOLL_PIN | FOLL_LONGTERM, folios), 0);
+	assert_int_equal(gup_fast(mm, X, 1, FOLL_GET, folios), 1);
 	put_all(folios, 1, false);
 	test_mmput(child);
 	test_mmput(mm);
@@ -122,7 +122,7 @@ static void test_thp_and_pfnmap(void **state)
 			 (int64_t)X);
 	assert_int_equal(do_madvise(mm, X, PMD_SIZE, MADV_HUGEPAGE), 0);
 	access1(mm, X, true);
-	n = gup_fast(mm, X + PAGE_SIZE, HPAGE_PMD_NR, false, false, folios);
+	n = gup_fast(mm, X + PAGE_SIZE, HPAGE_PMD_NR, FOLL_GET, folios);
 	assert_int_equal(n, HPAGE_PMD_NR - 1);		/* up to the end of the PMD */
 	assert_int_equal(folio_ref_count(folios[0]), HPAGE_PMD_NR);
 	put_all(folios, n, false);
@@ -130,7 +130,7 @@ static void test_thp_and_pfnmap(void **state)
 					MAP_SHARED | MAP_FIXED, false, machine.io_base_pfn),
 			 (int64_t)(X + 2 * PMD_SIZE));
 	access1(mm, X + 2 * PMD_SIZE, false);
-	assert_int_equal(gup_fast(mm, X + 2 * PMD_SIZE, 1, false, false, folios), 0);
+	assert_int_equal(gup_fast(mm, X + 2 * PMD_SIZE, 1, FOLL_GET, folios), 0);
 	assert_invariants(mm);
 	test_mmput(mm);
 }
