@@ -707,6 +707,7 @@ static int model_stat(struct fl_backend *b, int proc, const char *name, uint64_t
 		{ "thp_zero_page_alloc", THP_ZERO_PAGE_ALLOC }, { "cow_copy", COW_COPY },
 		{ "cow_reuse", COW_REUSE }, { "bad_page_map", BAD_PAGE_MAP },
 		{ "vm_warn", VM_WARN }, { "nonpresent_at_insert", NONPRESENT_AT_INSERT },
+		{ "thp_split_pud", THP_SPLIT_PUD }, { "gup_fast", GUP_FAST }, { "gup_slow", GUP_SLOW },
 	};
 
 	for (size_t i = 0; i < sizeof(events) / sizeof(events[0]); i++)
