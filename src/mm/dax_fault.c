@@ -69,10 +69,34 @@ static struct dax_mapping *file_mapping(struct daxfs_file *f)
 /* ------------------------------------------------ unmapping (entry ops) */
 
 /*
+ * A huge PMD met while zapping [addr, end): like zap_pmd_range(), a range
+ * that covers the whole PMD zaps it (zap_huge_pmd(), no split counted, T48);
+ * a range that cuts it splits it, which for a file VMA zaps it too (R59).
+ * Returns where the walk goes on.
+ */
+static uint64_t dax_zap_huge_pmd(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr,
+				 uint64_t end)
+{
+	uint64_t next = (addr & PMD_MASK) + PMD_SIZE;
+
+	if (next > end || next == 0)
+		next = end;
+	if (next - addr == PMD_SIZE) {
+		spinlock_t *ptl = pmd_lock(pmd);
+
+		zap_huge_pmd(vma, pmd, addr);
+		spin_unlock(ptl);
+	} else {
+		__split_huge_pmd(vma, pmd, addr);
+	}
+	return (addr & PMD_MASK) + PMD_SIZE;
+}
+
+/*
  * Zap the user mappings of file pages in [addr, end) of @vma, as
  * unmap_mapping_pages() does: a private mapping's anonymous CoW copies stay
- * unless @even_cows (truncate); the zero page and pmem pages go.  A huge PMD goes whole
- * (__split_huge_pmd() zaps it for a file VMA, R59).
+ * unless @even_cows (truncate); the zero page and pmem pages go.  A huge PMD
+ * goes whole, zapped or split (dax_zap_huge_pmd()).
  */
 static void dax_zap_range(struct vm_area_struct *vma, uint64_t addr, uint64_t end, bool even_cows)
 {
@@ -84,8 +108,7 @@ static void dax_zap_range(struct vm_area_struct *vma, uint64_t addr, uint64_t en
 
 		fl_walk(vma->vm_mm, addr, &leaf);
 		if (leaf.level == 2) {
-			__split_huge_pmd(vma, (pmd_t *)leaf.entryp, addr);
-			addr = (addr & PMD_MASK) + PMD_SIZE;
+			addr = dax_zap_huge_pmd(vma, (pmd_t *)leaf.entryp, addr, end);
 			continue;
 		}
 		if (leaf.level != 1) {
