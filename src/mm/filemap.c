@@ -324,6 +324,9 @@ static vm_fault_t do_read_fault(struct vm_fault *vmf)
 	ret = __do_fault(vmf);
 	if (ret & (VM_FAULT_ERROR | VM_FAULT_NOPAGE | VM_FAULT_RETRY)) {
 		release_prealloc(vmf);
+		/* A driver's ->fault that inserted by itself has explained itself. */
+		if ((ret & VM_FAULT_NOPAGE) && (vmf->vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP)))
+			return ret;
 		/* RETRY: the I/O was started, the retried fault maps (s4 cold read). */
 		fault_explain(vmf, 0, "file", ret, false,
 			      ret & VM_FAULT_SIGBUS ? FL_REASON_BEYOND_EOF : FL_REASON_NONE, NULL);

@@ -149,6 +149,8 @@ static vm_fault_t wp_huge_pmd(struct vm_fault *vmf)
 /* --explain: who would handle a PMD fault in @vma. */
 static const char *pmd_handler_name(struct vm_area_struct *vma)
 {
+	if (vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP))
+		return "pfn";
 	return vma_is_anonymous(vma) ? "anon" : vma_is_dax(vma) ? "dax" : "file";
 }
 
