@@ -161,9 +161,75 @@ void dax_associate_new_entry(struct dax_mapping *m, unsigned long entry, unsigne
 	page = pfn_to_page(dax_to_pfn(entry));
 	folio = dax_folio_init(page, dax_entry_order(entry));
 	folio->page.mapping = m;
+	folio->page.private = (unsigned long)m;	/* the owner, past the final put */
 	folio->page.index = index & ~(dax_entry_span(entry) - 1);
 	if (fl_cfg.fsdax_refcount == FL_FSDAX_ZERO_BASED_ENTRY_REF)
 		folio_get(folio);	/* R72, Dan's model: the entry holds a reference */
+}
+
+/*
+ * Who a folio was last associated with: its mapping, the DAX_SHARED marker,
+ * or nothing.  MODEL: R63 as this model has it (S002 v1) clears mapping at
+ * the final put; 6.18's free_zone_device_folio() leaves an FS-DAX folio's
+ * mapping alone and only dax_folio_put() clears it, when the last entry
+ * naming the block goes.  The head's private word keeps that answer here.
+ */
+static void *dax_folio_owner(const struct folio *folio)
+{
+	return folio->page.mapping ? folio->page.mapping : (void *)folio->page.private;
+}
+
+/*
+ * 6.18's dax_associate_entry() for an IOMAP_F_SHARED extent (R66 under
+ * V12=distinct_bit, V5=zero_based).  The first user of the block forms
+ * its folio exactly as for an unshared one (so a PMD entry gets an order-9
+ * folio and maps by PMD); a later user (dax_folio_make_shared()) turns the
+ * folio shared with share 1 for the first and counts itself, whatever the
+ * entry's order: an order that differs from the folio's only warns.
+ * MODEL: 6.18 marks a shared folio with mapping NULL and share != 0; SPEC's
+ * distinct_bit keeps Dan's marker bit 0x4 (T60), which tests the same way.
+ */
+static void dax_associate_shared_folio(struct dax_mapping *m, unsigned long entry,
+				       unsigned long index)
+{
+	struct page *page = pfn_to_page(dax_to_pfn(entry));
+	struct folio *folio = page_folio(page);
+	void *marker = dax_shared_marker(), *owner = dax_folio_owner(folio);
+
+	if (!owner) {
+		dax_associate_new_entry(m, entry, index);
+		return;
+	}
+	if (owner != marker) {
+		folio->page.private = (unsigned long)marker;
+		folio->page.index = 1;			/* folio->share */
+	}
+	if (dax_entry_order(entry) != folio_order(folio))
+		dax_warn();
+	folio->page.mapping = marker;
+	folio->page.index++;
+}
+
+/*
+ * The shared half of 6.18's dax_folio_put(): one user fewer; the last one
+ * leaves the folio unassociated.  False if @folio is not shared.
+ */
+static bool dax_folio_share_put(struct folio *folio)
+{
+	if (dax_folio_owner(folio) != dax_shared_marker())
+		return false;
+	if (--folio->page.index)
+		return true;
+	folio->page.mapping = NULL;
+	folio->page.private = 0;
+	return true;
+}
+
+/* V12=distinct_bit under V5=zero_based: 6.18's folio-wide share count. */
+static bool dax_share_per_folio(void)
+{
+	return fl_cfg.fsdax_refcount == FL_FSDAX_ZERO_BASED &&
+	       fl_cfg.dax_shared_accounting == FL_DAX_SHARED_DISTINCT_BIT;
 }
 
 void dax_mapping_ops_associate(struct dax_mapping *m, unsigned long entry, unsigned long index,
@@ -173,8 +239,10 @@ void dax_mapping_ops_associate(struct dax_mapping *m, unsigned long entry, unsig
 		dax_associate_entry(m, entry, index, shared);
 	else if (!shared)
 		dax_associate_new_entry(m, entry, index);
+	else if (dax_share_per_folio())
+		dax_associate_shared_folio(m, entry, index);
 	else if (dax_shared_marker())
-		dax_associate_entry(m, entry, index, true);	/* R66: share count kept */
+		dax_associate_entry(m, entry, index, true);	/* R62's per-page count */
 }
 
 void dax_mapping_ops_disassociate(struct dax_mapping *m, unsigned long entry, bool trunc)
@@ -189,6 +257,9 @@ void dax_mapping_ops_disassociate(struct dax_mapping *m, unsigned long entry, bo
 	}
 	/* NEW: the final put clears mapping (R63); only share counts need undoing */
 	folio = page_folio(pfn_to_page(dax_to_pfn(entry)));
+	if (dax_share_per_folio() && dax_folio_share_put(folio))
+		return;
+	folio->page.private = 0;	/* unshared: the block is nobody's now */
 	if (folio_test_dax_shared(folio)) {
 		dax_disassociate_entry(m, entry, trunc);
 		return;

@@ -12,8 +12,11 @@
  *    page gets the DAX_SHARED marker as mapping and a share count instead;
  *  - NEW (zero_based, R65): dax_associate_new_entry() (re)forms a folio of
  *    the entry's order from idle pages and sets the folio's mapping/index;
- *    shared entries are associated by share count only under V12's
- *    distinct_bit and alias_anon, not at all under dropped (R66).
+ *    a shared (reflinked) entry, under V12=distinct_bit, is 6.18's: its
+ *    block's first user forms the folio like an unshared one (so shared
+ *    extents map by PMD), later users make it shared and count themselves
+ *    in the folio's share; under alias_anon shared pages are counted one
+ *    by one as in R62, under dropped not associated at all (R66).
  * The marker is 0x1 under V12=alias_anon, which is PAGE_MAPPING_ANON: the
  * hazard R66 describes (a shared DAX folio tests as anonymous), and 0x4
  * under distinct_bit.

@@ -933,10 +933,17 @@ static void dax_break_layout_all(struct daxfs_file *f)
 }
 
 /*
- * FICLONE between DAX files.  MODEL: XFS breaks the layouts of both files
- * and writes back the source (so its next store faults and unshares); here
- * both files' entries are dropped as well, so every later fault sees the
- * shared extent through iomap (IOMAP_F_SHARED) and associates it as R66 says.
+ * FICLONE between DAX files, as 6.18's XFS does it: xfs_reflink_remap_prep()
+ * takes both MMAPLOCKs through xfs_mmaplock_two_inodes_and_break_dax_layout(),
+ * which runs dax_break_layout() over the whole of both files: every mapping
+ * is unmapped, busy pages are waited for, and (since 6.15) every entry is
+ * deleted, dirty or not.  The writeback of dax_remap_file_range_prep() then
+ * finds nothing; here it runs first, which ends in the same state.  Every
+ * later fault sees the shared extent through iomap (IOMAP_F_SHARED) and
+ * associates it as R66 says.  MODEL: 6.1 kept the entries (only the
+ * destination's range was truncated, by xfs_flush_unmap_range()); the
+ * linux-6.1 personality does not model that, its guests cannot reflink
+ * (ext4; xfs made with reflink=0).
  */
 int dax_file_reflink(struct daxfs_file *src, struct daxfs_file *dst)
 {

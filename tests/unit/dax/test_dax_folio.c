@@ -156,6 +156,73 @@ static void test_shared_accounting(void **state)
 	}
 }
 
+/*
+ * R66 as 6.18 has it (V12=distinct_bit): a shared PMD entry's first user
+ * forms the order-9 folio; later users share it, an entry of another order
+ * warns; the last one out leaves the folio unassociated.
+ */
+static void test_shared_pmd_folio(void **state)
+{
+	unsigned long pmd = dax_make_entry(R(), DAX_PMD), pte = dax_make_entry(R() + 5, 0);
+	struct folio *f = page_folio(pfn_to_page(R()));
+
+	(void)state;
+	dax_mapping_ops_associate(&ma, pmd, 0x2c0, true);
+	f = page_folio(pfn_to_page(R()));
+	assert_int_equal(folio_order(f), 9);
+	assert_ptr_equal(f->page.mapping, &ma);
+	assert_int_equal(f->page.index, 0x200);
+	dax_mapping_ops_associate(&mb, pmd, 0x400, true);
+	assert_ptr_equal(page_folio(pfn_to_page(R() + 5)), f);		/* not re-formed */
+	assert_int_equal((uintptr_t)f->page.mapping, PAGE_MAPPING_DAX_SHARED);
+	assert_int_equal(f->page.index, 2);
+	assert_int_equal(vm_event(VM_WARN), 0);
+	dax_mapping_ops_associate(&ma, pte, 0x5, true);			/* order 0 on order 9 */
+	assert_int_equal(vm_event(VM_WARN), 1);
+	assert_int_equal(f->page.index, 3);
+	dax_mapping_ops_disassociate(&ma, pte, false);
+	dax_mapping_ops_disassociate(&mb, pmd, true);
+	assert_int_equal(f->page.index, 1);
+	assert_true(folio_test_dax_shared(f));
+	dax_mapping_ops_disassociate(&ma, pmd, true);
+	assert_null(f->page.mapping);
+	assert_int_equal(f->page.index, 0);
+	dax_mapping_ops_associate(&mb, pmd, 0x400, true);		/* first user again */
+	assert_ptr_equal(f->page.mapping, &mb);
+	assert_int_equal(vm_event(VM_WARN), 1);
+}
+
+/*
+ * The first user's folio went idle, and R63's final put cleared its
+ * mapping, while its entry stays: a second file's user still shares it, as
+ * in 6.18 where only dax_folio_put() clears an FS-DAX folio's mapping.
+ */
+static void test_shared_after_final_put(void **state)
+{
+	unsigned long s = dax_make_entry(R() + 7, 0);
+	struct folio *f = page_folio(pfn_to_page(R() + 7));
+
+	(void)state;
+	dax_mapping_ops_associate(&ma, s, 7, true);
+	assert_ptr_equal(f->page.mapping, &ma);
+	map_and_unmap(f);
+	assert_null(f->page.mapping);
+	dax_mapping_ops_associate(&mb, s, 7, true);
+	assert_int_equal((uintptr_t)f->page.mapping, PAGE_MAPPING_DAX_SHARED);
+	assert_int_equal(f->page.index, 2);
+	dax_mapping_ops_disassociate(&ma, s, true);
+	dax_mapping_ops_disassociate(&mb, s, true);
+	assert_null(f->page.mapping);
+	/* both entries gone: the block is nobody's, its next user forms it anew */
+	dax_mapping_ops_associate(&mb, s, 7, true);
+	assert_ptr_equal(f->page.mapping, &mb);
+	dax_mapping_ops_disassociate(&mb, s, true);
+	map_and_unmap(f);
+	dax_mapping_ops_associate(&ma, s, 7, true);
+	assert_ptr_equal(f->page.mapping, &ma);
+	assert_int_equal(vm_event(VM_WARN), 0);
+}
+
 /* R62 (OLD, one_based): per-page association, and its warnings. */
 static void test_old_association(void **state)
 {
@@ -322,6 +389,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_reinit_across_orders, up, down),
 		cmocka_unit_test(test_shared_accounting),
+		cmocka_unit_test_setup_teardown(test_shared_pmd_folio, up, down),
+		cmocka_unit_test_setup_teardown(test_shared_after_final_put, up, down),
 		cmocka_unit_test(test_old_association),
 		cmocka_unit_test_setup_teardown(test_busy_page, up, down),
 		cmocka_unit_test(test_entry_reference),
