@@ -754,10 +754,25 @@ static vm_fault_t dax_insert_pfn_mkwrite(struct vm_fault *vmf, unsigned long pfn
 	return ret;
 }
 
+/*
+ * Test hook (unit tests only, NULL otherwise; T52 (a), (b)): runs between
+ * the NEEDDSYNC fault, whose entry is unlocked by then, and the fsync.  It
+ * may change the file as a racing truncate would; a nonzero return stands
+ * for an fsync error, which the model's fsync cannot produce.
+ */
+static int (*dax_sync_fault_hook)(struct vm_fault *vmf);
+
+void dax_set_sync_fault_hook(int (*hook)(struct vm_fault *vmf))
+{
+	dax_sync_fault_hook = hook;
+}
+
 /* dax_finish_sync_fault(): make the metadata durable, then map writable. */
 static vm_fault_t dax_finish_sync_fault(struct vm_fault *vmf, unsigned int order,
 					unsigned long pfn)
 {
+	if (dax_sync_fault_hook && dax_sync_fault_hook(vmf))
+		return VM_FAULT_SIGBUS;
 	if (daxfs_fsync(vma_dax_file(vmf->vma)))
 		return VM_FAULT_SIGBUS;
 	return dax_insert_pfn_mkwrite(vmf, pfn, order);

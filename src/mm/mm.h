@@ -478,6 +478,8 @@ struct dax_mapping *dax_file_mapping(struct daxfs_file *f);
 int dax_file_truncate(struct daxfs_file *f, uint64_t size);
 /* T54 (R57, V21): the caller's gfp mask for later DAX PMD faults; 0 restores the generic one. */
 void dax_set_fault_gfp(unsigned int gfp);
+/* Test hook, T52 (a), (b): runs before a MAP_SYNC fault's fsync; nonzero fails the fsync. */
+void dax_set_sync_fault_hook(int (*hook)(struct vm_fault *vmf));
 int dax_file_punch(struct daxfs_file *f, uint64_t off, uint64_t len);
 int dax_file_fsync(struct daxfs_file *f);
 int dax_file_reflink(struct daxfs_file *src, struct daxfs_file *dst);
