@@ -2,15 +2,17 @@
 #
 # A thin wrapper around meson + ninja.  `make demo` builds faultline and runs
 # the bundled demo scenarios with --explain; `make test` runs every test in a
-# normal (gcc), an ASan+UBSan and a clang build.  Both first check that the Debian packages
-# the build needs are installed: as root under CI (CI=true) they are
-# installed with apt-get, otherwise the command to install them is printed.
+# normal (gcc), an ASan+UBSan, a clang and a ThreadSanitizer build.  Both
+# first check that the Debian packages the build needs are installed: as
+# root under CI (CI=true) they are installed with apt-get, otherwise the
+# command to install them is printed.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
 CLANG_BUILD ?= build-clang
-DEPS := meson ninja-build pkg-config gcc clang liburcu-dev libcmocka-dev \
-	libjansson-dev liburing-dev
+TSAN_BUILD ?= build-tsan
+DEPS := meson ninja-build pkg-config gcc clang libclang-rt-dev liburcu-dev \
+	libcmocka-dev libjansson-dev liburing-dev
 FAULTLINE := $(BUILD)/tools/faultline
 
 .PHONY: all deps demo test test-asan check-kernel check-vm vm-deps clean
@@ -42,11 +44,16 @@ $(ASAN_BUILD)/build.ninja:
 $(CLANG_BUILD)/build.ninja:
 	CC=clang meson setup $(CLANG_BUILD)
 
+# ThreadSanitizer: the wait-queue tests run real threads (clang's runtime).
+$(TSAN_BUILD)/build.ninja:
+	CC=clang meson setup $(TSAN_BUILD) -Db_sanitize=thread -Db_lundef=false
+
 demo: all
 	$(FAULTLINE) run --explain demo/*.scn
 
-test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(CLANG_BUILD)/build.ninja
-	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
+test: deps $(BUILD)/build.ninja $(ASAN_BUILD)/build.ninja $(CLANG_BUILD)/build.ninja \
+		$(TSAN_BUILD)/build.ninja
+	scripts/run-tests.sh $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(TSAN_BUILD)
 
 # `make check-vm`: the DAX scenarios on Debian's Linux 6.1 in a QEMU guest
 # (issue 7; scripts/vm/).  As root under CI the host tools are installed;
@@ -65,4 +72,4 @@ check-vm: all vm-deps
 	$(FAULTLINE) check --vm $(VM_FLAGS) $$(scripts/vm/dax-scenarios.sh)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(CLANG_BUILD) $(TSAN_BUILD)

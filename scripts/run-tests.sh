@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Build and run every test in each build directory given (the normal build
-# and the ASan+UBSan build), then print one summary line in the plain form
+# Build and run every test in each build directory given (normal, ASan+UBSan,
+# clang, ThreadSanitizer), then print one summary line in the plain form
 # "N passed, N failed" that CI reads.  Exits non-zero if anything failed.
 set -u
 
@@ -22,6 +22,7 @@ for dir in "$@"; do
 	rm -f "$log"
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
 		meson test -C "$dir" --print-errorlogs --num-processes 2 || status=1
 	if [ -f "$log" ]; then
 		p=$(grep -c '"result": "OK"' "$log" || true)
