@@ -68,10 +68,12 @@ kdir=$("$here/fetch-kernel.sh") || exit 3
 kver=$(cat "$kdir/.done")
 
 # The guest cannot load the host's shared libraries: build faultline
-# statically, in a build directory of its own under the cache.
+# statically, in a build directory of its own under the cache, one per
+# source tree (a meson build directory belongs to the tree it was set up
+# from, and two checkouts may share the cache).
 fl=${FAULTLINE_VM_BINARY:-}
 if [ -z "$fl" ]; then
-	b=$CACHE/build-static
+	b=$CACHE/build-static-$(printf '%s' "$src" | sha256sum | cut -c1-12)
 	if [ ! -f "$b/build.ninja" ]; then
 		meson setup "$b" "$src" --buildtype=release -Dwerror=false -Dc_link_args=-static \
 			-Dprefer_static=true -Ddefault_library=static > "$CACHE/build-static.log" 2>&1 ||
