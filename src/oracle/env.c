@@ -97,8 +97,6 @@ static const char *cmd_unsupported(const struct scn_cmd *c, const struct fl_orac
 			return "a short-term write pin cannot be held from userspace";
 		}
 		return NULL;
-	case SCN_SHOW_ENTRIES:
-		return "DAX mapping entries are model only";
 	default:
 		return NULL;
 	}
