@@ -55,6 +55,11 @@ struct fl_config {
 	int dax_gfp_policy;		/* V21: enum fl_dax_gfp_policy */
 	int finish_fault_shared_ret;	/* V22: enum fl_finish_fault_shared_ret */
 	int zap_dax_huge_zero_deposit;	/* V23: enum fl_zap_dax_huge_zero_deposit */
+	/*
+	 * SPEC R63 (S002 v1): the final put of an FS-DAX folio clears its
+	 * mapping.  Off (6.18): only the entry's removal does.  No V number.
+	 */
+	bool fsdax_free_clears_mapping;
 
 	int thp;			/* enum fl_thp_mode */
 	bool thp_zero_page;

@@ -63,6 +63,8 @@ static const struct cfg_key cfg_keys[] = {
 	  VALUES("init_zero", "uninit"), "V22" },
 	{ "zap_dax_huge_zero_deposit", CFG_ENUM, OFF(zap_dax_huge_zero_deposit),
 	  VALUES("if_arch", "always"), "V23" },
+	/* not a SPEC variant: SPEC R63 (S002 v1) against Linux 6.18 (off) */
+	{ "fsdax_free_clears_mapping", CFG_BOOL, OFF(fsdax_free_clears_mapping), NULL, NULL },
 	{ "thp", CFG_ENUM, OFF(thp), VALUES("never", "madvise", "always"), NULL },
 	{ "thp_zero_page", CFG_BOOL, OFF(thp_zero_page), NULL, NULL },
 	{ "dax_fs_align", CFG_SIZE, OFF(dax_fs_align), NULL, NULL },

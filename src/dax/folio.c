@@ -151,6 +151,13 @@ struct folio *dax_folio_init(struct page *page, unsigned int order)
 	return (struct folio *)page;
 }
 
+/* Only SPEC R63's final put forgets the owner; see dax_folio_owner(). */
+static void dax_folio_set_owner(struct folio *folio, void *owner)
+{
+	if (fl_cfg.fsdax_free_clears_mapping)
+		folio->page.private = (unsigned long)owner;
+}
+
 void dax_associate_new_entry(struct dax_mapping *m, unsigned long entry, unsigned long index)
 {
 	struct page *page;
@@ -161,7 +168,7 @@ void dax_associate_new_entry(struct dax_mapping *m, unsigned long entry, unsigne
 	page = pfn_to_page(dax_to_pfn(entry));
 	folio = dax_folio_init(page, dax_entry_order(entry));
 	folio->page.mapping = m;
-	folio->page.private = (unsigned long)m;	/* the owner, past the final put */
+	dax_folio_set_owner(folio, m);
 	folio->page.index = index & ~(dax_entry_span(entry) - 1);
 	if (fl_cfg.fsdax_refcount == FL_FSDAX_ZERO_BASED_ENTRY_REF)
 		folio_get(folio);	/* R72, Dan's model: the entry holds a reference */
@@ -169,14 +176,17 @@ void dax_associate_new_entry(struct dax_mapping *m, unsigned long entry, unsigne
 
 /*
  * Who a folio was last associated with: its mapping, the DAX_SHARED marker,
- * or nothing.  MODEL: R63 as this model has it (S002 v1) clears mapping at
- * the final put; 6.18's free_zone_device_folio() leaves an FS-DAX folio's
- * mapping alone and only dax_folio_put() clears it, when the last entry
- * naming the block goes.  The head's private word keeps that answer here.
+ * or nothing.  6.18 (fsdax_free_clears_mapping=off) keeps an FS-DAX folio's
+ * mapping until dax_folio_put() runs for the last entry naming the block,
+ * so the mapping is the answer.  MODEL: SPEC R63 (S002 v1, the key on)
+ * clears it at the final put while the entry stays; the head's private
+ * word then keeps the owner, so that reflink behaves the same either way.
  */
 static void *dax_folio_owner(const struct folio *folio)
 {
-	return folio->page.mapping ? folio->page.mapping : (void *)folio->page.private;
+	if (folio->page.mapping || !fl_cfg.fsdax_free_clears_mapping)
+		return folio->page.mapping;
+	return (void *)folio->page.private;
 }
 
 /*
@@ -201,13 +211,30 @@ static void dax_associate_shared_folio(struct dax_mapping *m, unsigned long entr
 		return;
 	}
 	if (owner != marker) {
-		folio->page.private = (unsigned long)marker;
+		dax_folio_set_owner(folio, marker);
 		folio->page.index = 1;			/* folio->share */
 	}
 	if (dax_entry_order(entry) != folio_order(folio))
 		dax_warn();
 	folio->page.mapping = marker;
 	folio->page.index++;
+}
+
+/*
+ * The end of 6.18's dax_folio_put(), once no entry names the folio: it is
+ * nobody's (mapping, share and owner cleared) and, unless something still
+ * holds a reference, order 0 again (dax_folio_reset_order()).
+ * MODEL: the kernel splits a busy folio too, and warns; the model leaves a
+ * referenced compound for dax_folio_init() to undo, since a PMD that still
+ * maps it needs its head.
+ */
+static void dax_folio_unassociate(struct folio *folio)
+{
+	folio->page.mapping = NULL;
+	folio->page.index = 0;
+	folio->page.private = 0;
+	if (folio_order(folio) && !folio_ref_count(folio))
+		dax_folio_dismantle(&folio->page, folio_order(folio));
 }
 
 /*
@@ -220,8 +247,7 @@ static bool dax_folio_share_put(struct folio *folio)
 		return false;
 	if (--folio->page.index)
 		return true;
-	folio->page.mapping = NULL;
-	folio->page.private = 0;
+	dax_folio_unassociate(folio);
 	return true;
 }
 
@@ -255,17 +281,24 @@ void dax_mapping_ops_disassociate(struct dax_mapping *m, unsigned long entry, bo
 		dax_disassociate_entry(m, entry, trunc);
 		return;
 	}
-	/* NEW: the final put clears mapping (R63); only share counts need undoing */
+	/* NEW: 6.18's dax_folio_put() */
 	folio = page_folio(pfn_to_page(dax_to_pfn(entry)));
 	if (dax_share_per_folio() && dax_folio_share_put(folio))
 		return;
-	folio->page.private = 0;	/* unshared: the block is nobody's now */
 	if (folio_test_dax_shared(folio)) {
-		dax_disassociate_entry(m, entry, trunc);
+		folio->page.private = 0;
+		dax_disassociate_entry(m, entry, trunc);	/* alias_anon: R62's per-page count */
 		return;
 	}
 	if (fl_cfg.fsdax_refcount == FL_FSDAX_ZERO_BASED_ENTRY_REF)
 		folio_put(folio);	/* the entry's reference (R72) */
+	/*
+	 * Unshared: the block is nobody's now.  MODEL: 6.18 does not ask whose
+	 * entry it was; here only the owner's does it, since under V12=dropped
+	 * a shared entry never associated and the owner's entry may remain.
+	 */
+	if (dax_folio_owner(folio) == m)
+		dax_folio_unassociate(folio);
 }
 
 struct page *dax_busy_page(unsigned long entry)

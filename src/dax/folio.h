@@ -11,7 +11,10 @@
  *    dax_disassociate_entry() clears them when the entry goes; a reflinked
  *    page gets the DAX_SHARED marker as mapping and a share count instead;
  *  - NEW (zero_based, R65): dax_associate_new_entry() (re)forms a folio of
- *    the entry's order from idle pages and sets the folio's mapping/index;
+ *    the entry's order from idle pages and sets the folio's mapping/index,
+ *    which stay until the entry goes (6.18's dax_folio_put(): mapping
+ *    cleared, order undone) or, under fsdax_free_clears_mapping=on (SPEC
+ *    R63), until the final put;
  *    a shared (reflinked) entry, under V12=distinct_bit, is 6.18's: its
  *    block's first user forms the folio like an unshared one (so shared
  *    extents map by PMD), later users make it shared and count themselves

@@ -6,8 +6,11 @@
  * belongs to the device.  What its last put does depends on V5 (SPEC.md
  * 2d):
  *  - NEW (R63, zero_based): refcount 0 means free; the final put runs
- *    free_zone_device_folio(), which clears folio->mapping and, for
- *    FS_DAX, wakes whoever waits for the page to go idle (wake_up_var);
+ *    free_zone_device_folio(), which, for FS_DAX, wakes whoever waits for
+ *    the page to go idle (wake_up_var).  It leaves folio->mapping alone, as
+ *    6.18 does: the DAX entry still names the block, and only the entry's
+ *    removal (src/dax/folio.c, dax_folio_put()) unassociates it.  SPEC R63
+ *    (S002 v1) clears the mapping here; fsdax_free_clears_mapping=on;
  *  - OLD (R61, one_based) and Dan's entry-reference model (R72): refcount
  *    1 means idle, and the put that takes it from 2 to 1 wakes the waiters.
  * Every wakeup is counted in machine.fsdax_wakeups, SPEC's `wakeups`.
@@ -60,7 +63,10 @@ void free_zone_device_folio(struct folio *folio)
 {
 	struct dev_pagemap *pgmap = folio->page.pgmap;
 
-	folio->page.mapping = NULL;
+	/* 6.18 keeps FS_DAX's and GENERIC's mapping: their users still name them */
+	if ((pgmap->type != MEMORY_DEVICE_FS_DAX && pgmap->type != MEMORY_DEVICE_GENERIC) ||
+	    fl_cfg.fsdax_free_clears_mapping)
+		folio->page.mapping = NULL;	/* fsdax_free_clears_mapping: SPEC R63, S002 v1 */
 	if (pgmap->type != MEMORY_DEVICE_FS_DAX) {
 		fl_report_bug("device page", "final put of a type %d device page at pfn 0x%lx",
 			      pgmap->type, folio_pfn(folio));

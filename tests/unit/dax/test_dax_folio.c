@@ -2,7 +2,9 @@
 /*
  * test_dax_folio.c - FS-DAX pages and their file (src/dax/folio.c):
  * association (R62 OLD, R65 NEW), folio (re)initialisation across orders
- * (T59, R65, R67), reflink share counts under the three V12 variants (T60,
+ * (T59, R65, R67; under SPEC R63's final put, fsdax_free_clears_mapping=on,
+ * and as 6.18 has it, where the entry's removal unassociates the folio and
+ * undoes its order), reflink share counts under the three V12 variants (T60,
  * R66), Dan's entry reference (V5=zero_based_entry_ref, R72) and
  * dax_busy_page() (R61, R68), and dax_layout_busy_page_range() (R69,
  * R70, V13: T56, T57).
@@ -23,22 +25,35 @@ static unsigned long R(void)
 	return machine.pmem_base_pfn + 1024;
 }
 
-static int up_with(int fsdax_refcount, int shared_accounting)
+static int up_cfg(int fsdax_refcount, int shared_accounting, bool clears_mapping)
 {
 	struct fl_config cfg;
 
 	dax_test_config(&cfg);
 	cfg.fsdax_refcount = fsdax_refcount;
 	cfg.dax_shared_accounting = shared_accounting;
+	cfg.fsdax_free_clears_mapping = clears_mapping;
 	dax_mapping_init(&ma, "a", NULL, NULL);
 	dax_mapping_init(&mb, "b", NULL, NULL);
 	return dax_machine_up_with(&cfg);
+}
+
+static int up_with(int fsdax_refcount, int shared_accounting)
+{
+	return up_cfg(fsdax_refcount, shared_accounting, false);
 }
 
 static int up(void **state)
 {
 	(void)state;
 	return up_with(FL_FSDAX_ZERO_BASED, FL_DAX_SHARED_DISTINCT_BIT);
+}
+
+/* SPEC R63 (S002 v1): the final put clears the folio's mapping. */
+static int up_r63(void **state)
+{
+	(void)state;
+	return up_cfg(FL_FSDAX_ZERO_BASED, FL_DAX_SHARED_DISTINCT_BIT, true);
 }
 
 static int down(void **state)
@@ -55,7 +70,11 @@ static void map_and_unmap(struct folio *f)
 	folio_put(f);
 }
 
-/* T59: an order-9 folio, freed, then one of its pages as an order-0 folio. */
+/*
+ * T59 under SPEC R63 (fsdax_free_clears_mapping=on): an order-9 folio,
+ * freed with its entry still there, then one of its pages as an order-0
+ * folio: R65 dismantles the old compound at the re-creation.
+ */
 static void test_reinit_across_orders(void **state)
 {
 	unsigned long pmd = dax_make_entry(R(), DAX_PMD), pte = dax_make_entry(R() + 5, 0);
@@ -105,6 +124,54 @@ static void test_reinit_across_orders(void **state)
 	map_and_unmap(page_folio(pfn_to_page(R() + 5)));
 }
 
+/*
+ * T59 as 6.18 has it: the final put leaves the folio associated, since its
+ * entry still names it; a new entry over its pages warns (R67: the folio is
+ * still somebody's).  The truncate's dax_folio_put() unassociates it and
+ * undoes the order at once, so the next entry of another order is formed
+ * from independent idle pages without a warning.
+ */
+static void test_reinit_after_entry_removal(void **state)
+{
+	unsigned long pmd = dax_make_entry(R(), DAX_PMD), pte = dax_make_entry(R() + 5, 0);
+	struct folio *f;
+
+	(void)state;
+	dax_mapping_ops_associate(&ma, pmd, 0x2c0, false);
+	f = page_folio(pfn_to_page(R()));
+	map_and_unmap(f);					/* unmap: ref 0, entry stays */
+	assert_int_equal(folio_ref_count(f), 0);
+	assert_ptr_equal(f->page.mapping, &ma);
+	assert_int_equal(f->page.index, 0x200);
+	assert_int_equal(folio_order(f), 9);
+	assert_ptr_equal(page_folio(pfn_to_page(R() + 5)), f);
+
+	dax_mapping_ops_disassociate(&ma, pmd, true);		/* truncate */
+	for (unsigned long i = 0; i < 512; i++) {
+		struct page *p = pfn_to_page(R() + i);
+
+		assert_false(PageTail(p));
+		assert_false(test_page_flag(p, PG_head));
+		assert_ptr_equal(p->pgmap, pmem_pgmap());
+		assert_null(p->mapping);
+	}
+	assert_int_equal(f->page.index, 0);
+	dax_mapping_ops_associate(&ma, pte, 0x205, false);
+	f = page_folio(pfn_to_page(R() + 5));
+	assert_int_equal(folio_order(f), 0);
+	assert_ptr_equal(f->page.mapping, &ma);
+	assert_int_equal(f->page.index, 0x205);
+	assert_int_equal(vm_event(VM_WARN), 0);
+
+	/* control: idle but still associated (its entry was never deleted) */
+	map_and_unmap(f);
+	assert_ptr_equal(f->page.mapping, &ma);
+	dax_mapping_ops_associate(&mb, pte, 0x205, false);
+	assert_int_equal(vm_event(VM_WARN), 1);
+	dax_mapping_ops_disassociate(&mb, pte, true);
+	assert_null(f->page.mapping);
+}
+
 /* T60: a reflinked block mapped through A (regular) then B (shared). */
 static void test_shared_accounting(void **state)
 {
@@ -144,13 +211,13 @@ static void test_shared_accounting(void **state)
 		if (modes[i] != FL_DAX_SHARED_DROPPED) {
 			assert_int_equal(f->page.index, 1);
 			assert_true(folio_test_dax_shared(f));
-			dax_mapping_ops_disassociate(&ma, s, true);
-			assert_null(f->page.mapping);
-			assert_int_equal(f->page.index, 0);
 		} else {
-			map_and_unmap(f);			/* NEW: the final put clears it */
-			assert_null(f->page.mapping);
+			map_and_unmap(f);			/* B never associated: A's still */
+			assert_ptr_equal(f->page.mapping, &ma);
 		}
+		dax_mapping_ops_disassociate(&ma, s, true);
+		assert_null(f->page.mapping);
+		assert_int_equal(f->page.index, 0);
 		assert_int_equal(vm_event(VM_WARN), 0);
 		assert_int_equal(down(NULL), 0);
 	}
@@ -193,20 +260,27 @@ static void test_shared_pmd_folio(void **state)
 }
 
 /*
- * The first user's folio went idle, and R63's final put cleared its
- * mapping, while its entry stays: a second file's user still shares it, as
- * in 6.18 where only dax_folio_put() clears an FS-DAX folio's mapping.
+ * The first user's folio went idle while its entry stays: a second file's
+ * user still shares it, as in 6.18 where only dax_folio_put() clears an
+ * FS-DAX folio's mapping.  Under SPEC R63 (fsdax_free_clears_mapping=on)
+ * the final put cleared the mapping and the owner record stands in for it;
+ * the outcome must be the same.
  */
-static void test_shared_after_final_put(void **state)
+static void shared_after_final_put(bool clears_mapping)
 {
-	unsigned long s = dax_make_entry(R() + 7, 0);
-	struct folio *f = page_folio(pfn_to_page(R() + 7));
+	unsigned long s;
+	struct folio *f;
 
-	(void)state;
+	assert_int_equal(up_cfg(FL_FSDAX_ZERO_BASED, FL_DAX_SHARED_DISTINCT_BIT, clears_mapping), 0);
+	s = dax_make_entry(R() + 7, 0);
+	f = page_folio(pfn_to_page(R() + 7));
 	dax_mapping_ops_associate(&ma, s, 7, true);
 	assert_ptr_equal(f->page.mapping, &ma);
 	map_and_unmap(f);
-	assert_null(f->page.mapping);
+	if (clears_mapping)
+		assert_null(f->page.mapping);
+	else
+		assert_ptr_equal(f->page.mapping, &ma);
 	dax_mapping_ops_associate(&mb, s, 7, true);
 	assert_int_equal((uintptr_t)f->page.mapping, PAGE_MAPPING_DAX_SHARED);
 	assert_int_equal(f->page.index, 2);
@@ -221,6 +295,20 @@ static void test_shared_after_final_put(void **state)
 	dax_mapping_ops_associate(&ma, s, 7, true);
 	assert_ptr_equal(f->page.mapping, &ma);
 	assert_int_equal(vm_event(VM_WARN), 0);
+	dax_mapping_ops_disassociate(&ma, s, true);
+	assert_int_equal(down(NULL), 0);
+}
+
+static void test_shared_after_final_put(void **state)
+{
+	(void)state;
+	shared_after_final_put(false);
+}
+
+static void test_shared_after_final_put_r63(void **state)
+{
+	(void)state;
+	shared_after_final_put(true);
 }
 
 /* R62 (OLD, one_based): per-page association, and its warnings. */
@@ -273,7 +361,10 @@ static void test_busy_page(void **state)
 	assert_null(dax_busy_page(dax_make_entry(R(), DAX_PMD | DAX_ZERO_PAGE)));	/* maps nothing */
 	folio_put_refs(f, GUP_PIN_COUNTING_BIAS);
 	assert_null(dax_busy_page(pmd));
-	assert_null(f->page.mapping);		/* the unpin was the final put */
+	assert_int_equal(atomic_long_read(&machine.fsdax_wakeups), 1);	/* the final put */
+	assert_ptr_equal(f->page.mapping, &ma);	/* 6.18: the entry still names it */
+	dax_mapping_ops_disassociate(&ma, pmd, true);
+	assert_null(f->page.mapping);
 }
 
 /* R72 (V5=zero_based_entry_ref): the entry holds a reference; idle is 1. */
@@ -387,10 +478,12 @@ static void test_layout_busy_skip_unmapped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_reinit_across_orders, up, down),
+		cmocka_unit_test_setup_teardown(test_reinit_across_orders, up_r63, down),
+		cmocka_unit_test_setup_teardown(test_reinit_after_entry_removal, up, down),
 		cmocka_unit_test(test_shared_accounting),
 		cmocka_unit_test_setup_teardown(test_shared_pmd_folio, up, down),
-		cmocka_unit_test_setup_teardown(test_shared_after_final_put, up, down),
+		cmocka_unit_test(test_shared_after_final_put),
+		cmocka_unit_test(test_shared_after_final_put_r63),
 		cmocka_unit_test(test_old_association),
 		cmocka_unit_test_setup_teardown(test_busy_page, up, down),
 		cmocka_unit_test(test_entry_reference),
