@@ -613,24 +613,34 @@ int daxfs_reflink(struct daxfs_file *src, struct daxfs_file *dst)
 {
 	bool src_first = (uintptr_t)src < (uintptr_t)dst;	/* lock order: by address */
 	struct daxfs_file *a = src_first ? src : dst, *b = src_first ? dst : src;
+	unsigned long nb;
 	int ret = 0;
 
 	if (src == dst || src->fs != dst->fs)
 		return -EINVAL;
 	mutex_lock(&a->lock);
 	mutex_lock(&b->lock);
-	for (unsigned long fb = 0; fb < dst->nr_map; fb++)
-		unmap_block(dst, fb);
-	if (map_grow(dst, src->nr_map)) {
+	/*
+	 * FICLONE is a clone of the source's whole range [0, EOF) to offset
+	 * 0: the destination's blocks in that range are replaced (the EOF
+	 * block whole), the ones beyond it stay, and its size only grows
+	 * (generic_remap_checks(), xfs_reflink_update_dest()).
+	 */
+	nb = (unsigned long)((src->size + DAXFS_BLOCK_SIZE - 1) >> DAXFS_BLOCK_SHIFT);
+	if (map_grow(dst, nb)) {
 		ret = -ENOMEM;
 		goto out;
 	}
-	for (unsigned long fb = 0; fb < src->nr_map; fb++) {
-		dst->map[fb] = src->map[fb];
-		if (src->map[fb].state != DAXFS_HOLE)
-			daxfs_get_block(src->fs, src->map[fb].pblk);
+	for (unsigned long fb = 0; fb < nb; fb++) {
+		struct daxfs_bmap bm = bmap_at(src, fb);
+
+		unmap_block(dst, fb);
+		dst->map[fb] = bm;
+		if (bm.state != DAXFS_HOLE)
+			daxfs_get_block(src->fs, bm.pblk);
 	}
-	dst->size = src->size;
+	if (src->size > dst->size)
+		dst->size = src->size;
 	dst->meta_dirty = true;
 out:
 	mutex_unlock(&b->lock);

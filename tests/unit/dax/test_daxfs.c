@@ -428,9 +428,16 @@ static void rnd_step(struct ref_file *rf, uint64_t *seed)
 
 		if (d == r)
 			break;
+		/*
+		 * FICLONE: the source's blocks up to its EOF block replace the
+		 * destination's; the rest stays and the size only grows.
+		 */
+		uint64_t span = (r->size + 4095) & ~4095ull;
+
 		assert_int_equal(daxfs_reflink(r->f, d->f), 0);
-		memcpy(d->bytes, r->bytes, RND_MAX);
-		d->size = r->size;
+		memcpy(d->bytes, r->bytes, span > RND_MAX ? RND_MAX : span);
+		if (r->size > d->size)
+			d->size = r->size;
 	}
 	}
 }
