@@ -91,7 +91,8 @@ static void dump_mm(FILE *out, struct mm_struct *mm)
 }
 
 /*
- * With special bits (V1 on): a special PTE lives only in a PFN or mixed map
+ * A devmap PTE lives only in a one_based FS-DAX mapping of pmem (V5).  With
+ * special bits (V1 on): a special PTE lives only in a PFN or mixed map
  * (R4.4, else "Bad page map"), and a PFN map's only non-special PTEs are
  * the anon folios a write fault CoW'ed into it (R2b, R2c).
  */
@@ -101,9 +102,17 @@ static void check_pfnmap_pte(struct check_state *st, struct vm_area_struct *vma,
 	unsigned long pfn = pte_pfn(pte);
 	bool driver = vma->vm_flags & (VM_PFNMAP | VM_MIXEDMAP);
 
+	/*
+	 * Linux 6.1's devmap PTEs are special outside driver maps, but only
+	 * one_based FS-DAX faults make them, and only for pmem.
+	 */
+	if (pte_devmap(pte) && !(vma_is_dax(vma) && pfn_is_pmem(pfn) &&
+				 fl_cfg.fsdax_refcount == FL_FSDAX_ONE_BASED))
+		fail(st, "devmap PTE outside a one_based FS-DAX mapping (V5)",
+		     "PTE %016llx at 0x%llx in vm_flags 0x%lx", (unsigned long long)pte.pte,
+		     (unsigned long long)addr, vma->vm_flags);
 	if (!fl_cfg.pte_special)
 		return;
-	/* Linux 6.1's devmap PTEs (V5 one_based FS-DAX) are special in any VMA */
 	if (pte_special(pte) && !pte_devmap(pte) && !driver && !is_huge_zero_pfn(pfn) &&
 	    !fl_cfg.find_normal_page)
 		fail(st, "special PTE outside a PFN or mixed map (R4)",

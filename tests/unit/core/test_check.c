@@ -140,6 +140,22 @@ static void test_catches_zero_page_bits(void **state)
 	test_mmput(mm);
 }
 
+/* A devmap PTE anywhere but a one_based FS-DAX mapping of pmem (V5). */
+static void test_catches_stray_devmap(void **state)
+{
+	struct page *page;
+	struct mm_struct *mm = small_state(&page);
+	struct fl_leaf leaf;
+
+	(void)state;
+	fl_walk(mm, BASE, &leaf);
+	*leaf.entryp |= _PAGE_DEVMAP;
+	assert_check_fails(mm, "devmap PTE outside a one_based FS-DAX mapping (V5)");
+	*leaf.entryp &= ~_PAGE_DEVMAP;
+	assert_check_passes(mm);
+	test_mmput(mm);
+}
+
 /* An anonymous page writable in two places (page_table_check). */
 static void test_catches_double_writer(void **state)
 {
@@ -281,6 +297,7 @@ int main(void)
 		T(test_catches_nr_ptes),
 		T(test_catches_refcount),
 		T(test_catches_zero_page_bits),
+		T(test_catches_stray_devmap),
 		T(test_catches_double_writer),
 		T(test_catches_zero_page_mapcount),
 		T(test_catches_pmd_across_vma),
