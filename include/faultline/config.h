@@ -94,6 +94,20 @@ void fl_config_describe(const struct fl_config *cfg, char *buf, size_t len);
 int fl_config_preset(struct fl_config *cfg, const char *name, char *err, size_t errlen);
 const char *fl_config_preset_keys(const char *name);
 
+/*
+ * Call @fn for each KEY=VALUE pair of preset @name, in order, and stop at
+ * the first non-zero return, which is returned; 0 when every call gave 0
+ * or @name is unknown.
+ */
+int fl_config_preset_each(const char *name,
+			  int (*fn)(const char *key, const char *value, void *arg), void *arg);
+
+/*
+ * Do @a and @b mean the same value of KEY (2M and 0x200000, say)?  A value
+ * that does not parse is compared as it is spelt.
+ */
+bool fl_config_same_value(const char *key, const char *a, const char *b);
+
 /* Parse a scenario size: decimal or 0x hex, K/M/G suffix, '+' sums. */
 int fl_parse_size(const char *s, uint64_t *out);
 

@@ -359,23 +359,60 @@ const char *fl_config_preset_keys(const char *name)
 	return NULL;
 }
 
-int fl_config_preset(struct fl_config *cfg, const char *name, char *err, size_t errlen)
+int fl_config_preset_each(const char *name,
+			  int (*fn)(const char *key, const char *value, void *arg), void *arg)
 {
 	const char *pairs = fl_config_preset_keys(name);
 	char buf[512], *save = NULL, *tok, *eq;
+	int ret = 0;
 
-	if (!pairs) {
-		snprintf(err, errlen, "unknown kernel personality '%s'", name);
-		return -1;
-	}
+	if (!pairs)
+		return 0;
 	snprintf(buf, sizeof(buf), "%s", pairs);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+	for (tok = strtok_r(buf, " ", &save); tok && !ret; tok = strtok_r(NULL, " ", &save)) {
 		eq = strchr(tok, '=');
 		if (!eq)
 			continue;
 		*eq = '\0';
-		if (fl_config_set(cfg, tok, eq + 1, err, errlen))
-			return -1;
+		ret = fn(tok, eq + 1, arg);
 	}
-	return 0;
+	return ret;
+}
+
+struct preset_apply {
+	struct fl_config *cfg;
+	char *err;
+	size_t errlen;
+};
+
+static int preset_apply_one(const char *key, const char *value, void *arg)
+{
+	struct preset_apply *a = arg;
+
+	return fl_config_set(a->cfg, key, value, a->err, a->errlen) ? -1 : 0;
+}
+
+int fl_config_preset(struct fl_config *cfg, const char *name, char *err, size_t errlen)
+{
+	struct preset_apply a = { cfg, err, errlen };
+
+	if (!fl_config_preset_keys(name)) {
+		snprintf(err, errlen, "unknown kernel personality '%s'", name);
+		return -1;
+	}
+	return fl_config_preset_each(name, preset_apply_one, &a);
+}
+
+bool fl_config_same_value(const char *key, const char *a, const char *b)
+{
+	struct fl_config ca, cb;
+	char da[2048], db[2048], msg[128];
+
+	fl_config_default(&ca);
+	fl_config_default(&cb);
+	if (fl_config_set(&ca, key, a, msg, sizeof(msg)) || fl_config_set(&cb, key, b, msg, sizeof(msg)))
+		return !strcmp(a, b);
+	fl_config_describe(&ca, da, sizeof(da));
+	fl_config_describe(&cb, db, sizeof(db));
+	return !strcmp(da, db);
 }

@@ -169,32 +169,23 @@ static const char *kernel_personality(void)
 	return "linux-6.1";
 }
 
+struct pair {
+	const char *key, *value;
+};
+
+static int pair_matches(const char *key, const char *value, void *arg)
+{
+	const struct pair *p = arg;
+
+	return !strcmp(key, p->key) && fl_config_same_value(key, value, p->value);
+}
+
 /* Is KEY=VALUE one of @preset's pairs (by meaning, not spelling)? */
 static bool in_personality(const char *preset, const char *key, const char *value)
 {
-	const char *pairs = preset ? fl_config_preset_keys(preset) : NULL;
-	struct fl_config a, b;
-	char buf[512], da[512], db[512], msg[128], *save = NULL, *tok, *eq;
+	struct pair p = { key, value };
 
-	if (!pairs)
-		return false;
-	snprintf(buf, sizeof(buf), "%s", pairs);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		if (!(eq = strchr(tok, '=')))
-			continue;
-		*eq = '\0';
-		if (strcmp(tok, key))
-			continue;
-		fl_config_default(&a);
-		fl_config_default(&b);
-		if (fl_config_set(&a, key, value, msg, sizeof(msg)) ||
-		    fl_config_set(&b, key, eq + 1, msg, sizeof(msg)))
-			return false;
-		fl_config_describe(&a, da, sizeof(da));
-		fl_config_describe(&b, db, sizeof(db));
-		return !strcmp(da, db);
-	}
-	return false;
+	return preset && fl_config_preset_each(preset, pair_matches, &p);
 }
 
 /* Room for every key of fl_config at a non-default value, as "k=v k=v". */

@@ -343,21 +343,6 @@ void fl_vm_run_free(struct fl_vm_run *run)
 	run->n = 0;
 }
 
-/* Do KEY=A and KEY=B mean the same setting? */
-static bool same_value(const char *key, const char *a, const char *b)
-{
-	struct fl_config ca, cb;
-	char da[512], db[512], msg[128];
-
-	fl_config_default(&ca);
-	fl_config_default(&cb);
-	if (fl_config_set(&ca, key, a, msg, sizeof(msg)) || fl_config_set(&cb, key, b, msg, sizeof(msg)))
-		return !strcmp(a, b);
-	fl_config_describe(&ca, da, sizeof(da));
-	fl_config_describe(&cb, db, sizeof(db));
-	return !strcmp(da, db);
-}
-
 /* What the scenario and the --set options leave KEY at, or NULL if untouched. */
 static const char *set_value(const struct scn *scn, const char *const *sets, int nsets,
 			     const char *key, char *buf, size_t len)
@@ -378,28 +363,33 @@ static const char *set_value(const struct scn *scn, const char *const *sets, int
 	return buf;
 }
 
+struct conflict {
+	const struct scn *scn;
+	const char *const *sets;
+	int nsets;
+	const char *preset;
+	char *why;
+	size_t len;
+};
+
+static int conflict_one(const char *key, const char *value, void *arg)
+{
+	struct conflict *c = arg;
+	char val[128];
+	const char *v = set_value(c->scn, c->sets, c->nsets, key, val, sizeof(val));
+
+	if (!v || fl_config_same_value(key, v, value))
+		return 0;
+	snprintf(c->why, c->len, "sets %s=%s; %s has %s=%s", key, v, c->preset, key, value);
+	return 1;
+}
+
 int fl_vm_personality_conflict(const struct scn *scn, const char *const *sets, int nsets,
 			       const char *preset, char *why, size_t len)
 {
-	const char *pairs = fl_config_preset_keys(preset);
-	char buf[512], val[128], *save = NULL, *tok, *eq;
+	struct conflict c = { scn, sets, nsets, preset, why, len };
 
-	if (!pairs)
-		return 0;
-	snprintf(buf, sizeof(buf), "%s", pairs);
-	for (tok = strtok_r(buf, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		const char *v;
-
-		if (!(eq = strchr(tok, '=')))
-			continue;
-		*eq = '\0';
-		v = set_value(scn, sets, nsets, tok, val, sizeof(val));
-		if (v && !same_value(tok, v, eq + 1)) {
-			snprintf(why, len, "sets %s=%s; %s has %s=%s", tok, v, preset, tok, eq + 1);
-			return 1;
-		}
-	}
-	return 0;
+	return fl_config_preset_each(preset, conflict_one, &c);
 }
 
 int fl_vm_parse_opt(struct fl_vm_opts *o, const char *cmd, int argc, char **argv, int *i)
