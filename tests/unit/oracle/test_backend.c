@@ -304,6 +304,35 @@ static void test_collapse_voids_run(void **state)
 	assert_true(fl_oracle_backend_void(t.b));
 }
 
+/*
+ * V20 fs_dax_pmd=off on a real kernel: accepted for a scenario with DAX
+ * files, whose mappings the oracle then madvises MADV_NOHUGEPAGE (which
+ * keeps DAX faults at PTE level; contract-notes, --vm; check --vm shows
+ * the faults agree), and still refused where nothing is DAX.
+ */
+static void test_dax_pmd_off(void **state)
+{
+	struct fl_oracle_env env;
+	struct fl_config cfg;
+	char why[256];
+
+	(void)state;
+	SKIP_UNLESS_ORACLE();
+	fl_config_default(&cfg);
+	cfg.fs_dax_pmd = false;
+	memset(&env, 0, sizeof(env));
+	env.uses_dax = true;
+	if (fl_env_apply_config(&env, &cfg, why, sizeof(why)))
+		fail_msg("refused: %s", why);
+	fl_env_restore(&env);
+	assert_true(env.dax_nohugepage);
+
+	memset(&env, 0, sizeof(env));
+	assert_int_equal(fl_env_apply_config(&env, &cfg, why, sizeof(why)), FL_ESKIP);
+	assert_string_equal(why, "config fs_dax_pmd=off: this kernel cannot");
+	assert_false(env.dax_nohugepage);
+}
+
 /* prepare as an unprivileged user: a skip that says why. */
 static void test_not_root(void **state)
 {
@@ -346,6 +375,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dead_agent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_finish_cleans, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_collapse_voids_run, setup, teardown),
+		cmocka_unit_test(test_dax_pmd_off),
 		cmocka_unit_test(test_not_root),
 	};
 
