@@ -44,6 +44,12 @@ struct check_state {
 
 static int32_t *scratch[3];
 static unsigned long scratch_pages;
+static char broken[128];	/* the invariant the last failed check named first */
+
+const char *fl_check_broken(void)
+{
+	return broken;
+}
 
 static void fail(struct check_state *st, const char *invariant, const char *fmt, ...)
 	FL_PRINTF(3, 4);
@@ -54,6 +60,8 @@ static void fail(struct check_state *st, const char *invariant, const char *fmt,
 
 	if (st->failed && !st->report_all)
 		return;
+	if (!st->failed)
+		snprintf(broken, sizeof(broken), "%s", invariant);
 	st->failed = true;
 	fprintf(st->out, "faultline: invariant broken: %s\n  ", invariant);
 	va_start(ap, fmt);
@@ -264,7 +272,8 @@ static void walk_pmd_table(struct check_state *st, struct mm_struct *mm, pud_t *
 		pmd_t pmd = pmdp_get(&pmds[i]);
 		struct vm_area_struct *vma;
 
-		if (pmd_none(pmd))
+		/* A non-present entry (a poked swap-like one) maps nothing. */
+		if (pmd_none(pmd) || !pmd_present(pmd))
 			continue;
 		if (!pmd_leaf(pmd)) {
 			walk_pte_table(st, mm, &pmds[i], addr);
@@ -466,6 +475,7 @@ int fl_check_invariants(struct mm_struct *const *mms, int nmms, FILE *out)
 	struct check_state st = { .out = out };
 
 	if (fl_bug_count()) {
+		snprintf(broken, sizeof(broken), "%s", fl_bug_first_invariant());
 		fprintf(out, "faultline: invariant broken: %s\n", fl_bug_first_invariant());
 		fl_bug_print_all(out);
 		return -1;
@@ -502,6 +512,7 @@ int fl_check_final(FILE *out)
 	unsigned long expect_free = machine.ram_pages - 1;	/* the zero page */
 
 	if (fl_bug_count()) {
+		snprintf(broken, sizeof(broken), "%s", fl_bug_first_invariant());
 		fprintf(out, "faultline: invariant broken: %s\n", fl_bug_first_invariant());
 		fl_bug_print_all(out);
 		return -1;

@@ -305,12 +305,10 @@ static int folio_walk_pmd(struct folio_walk *fw, struct vm_area_struct *vma, uin
 {
 	struct page *page;
 
-	if (pmd_none(pmd))
-		return 0;
+	if (pmd_none(pmd) || !pmd_present(pmd))
+		return 0;		/* none, or a migration entry: no users (R17) */
 	if (!pmd_leaf(pmd))
 		return -1;
-	if (!pmd_present(pmd))
-		return 0;
 	page = vm_normal_page_pmd(vma, addr & PMD_MASK, pmd);
 	if (!page && (flags & FW_ZEROPAGE) && is_huge_zero_pmd(pmd))
 		page = pfn_to_page(pmd_pfn(pmd));

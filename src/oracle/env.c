@@ -75,6 +75,8 @@ static const char *cmd_unsupported(const struct scn_cmd *c, const struct fl_orac
 	switch (c->op) {
 	case SCN_INJECT:
 		return "fault injection is model only";
+	case SCN_CALL: case SCN_POKE: case SCN_EXPECT_STOP:
+		return "kernel calls, poked entries and expected stops are model only";
 	case SCN_MMAP:
 		if (c->source == SCN_SRC_PFN || c->source == SCN_SRC_MIXED)
 			return "driver mappings cannot be made from userspace";

@@ -16,6 +16,7 @@
 #define FL_SCENARIO_AST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "faultline/config.h"
@@ -39,6 +40,9 @@ enum scn_op {
 	SCN_PARALLEL,		/* threads[] hold the bodies */
 	SCN_SHOW_ENTRIES,	/* extension: show-entries FILE (DAX) */
 	SCN_DIO_READ,		/* extension: dio-read FILE ADDR [off=O] len=L */
+	SCN_CALL,		/* extension: call FUNC ADDR ... ret=R (model only) */
+	SCN_POKE,		/* extension: poke ADDR LEVEL swap=FRAME|none (model only) */
+	SCN_EXPECT_STOP,	/* extension: expect-stop TEXT... (model only) */
 	SCN_NR_OPS
 };
 
@@ -67,6 +71,82 @@ struct scn_kv {
 	uint64_t num;			/* parsed size/number (counters, stats) */
 	struct scn_loc loc;
 };
+
+/*
+ * The kernel functions `call` can name (docs/contract-notes.md, "Kernel
+ * calls").  Each belongs to one class, which decides its arguments and
+ * what ret= may say.
+ */
+enum scn_fn {
+	SCN_FN_VM_NORMAL_PAGE, SCN_FN_VM_NORMAL_PAGE_PMD, SCN_FN_VM_NORMAL_PAGE_PUD,
+	SCN_FN_FOLIO_WALK_START,
+	SCN_FN_INSERT_PFN, SCN_FN_INSERT_MIXED, SCN_FN_INSERT_MIXED_MKWRITE,
+	SCN_FN_INSERT_PFN_PMD, SCN_FN_INSERT_PFN_PUD,
+	SCN_FN_INSERT_PAGE_MKWRITE, SCN_FN_INSERT_FOLIO_PMD, SCN_FN_INSERT_FOLIO_PUD,
+	SCN_FN_REMAP_PFN_RANGE,
+	SCN_FN_HANDLE_MM_FAULT, SCN_FN_HUGE_FAULT,
+	SCN_NR_FNS
+};
+
+/* A page frame as a call names it (FRAME in the contract notes). */
+enum scn_frame_kind {
+	SCN_FR_UNSET,
+	SCN_FR_PFN,		/* space + n, as mmap's pfn=BASE */
+	SCN_FR_ZERO,		/* the shared zero page */
+	SCN_FR_HZ,		/* page n of the huge zero folio */
+	SCN_FR_AT,		/* @ADDR: what the current process maps there */
+	SCN_FR_NEW,		/* a fresh folio of order n, one caller reference */
+	SCN_FR_FREED,		/* a folio allocated and freed again: refcount 0 */
+};
+
+struct scn_frame {
+	enum scn_frame_kind kind;
+	enum scn_pfn_space space;
+	uint64_t n;
+	struct scn_addr at;
+	struct scn_loc loc;
+};
+
+/* What ret= says: a pointer result, a VM_FAULT bit set or an errno. */
+enum scn_ret_kind { SCN_RET_NULL, SCN_RET_INVALID, SCN_RET_FRAME, SCN_RET_CODE };
+
+/* VM_FAULT_* as ret= spells them; the values are Linux's (checked in model_call.c). */
+#define SCN_VMF_OOM		0x000001u
+#define SCN_VMF_SIGBUS		0x000002u
+#define SCN_VMF_MAJOR		0x000004u
+#define SCN_VMF_SIGSEGV		0x000040u
+#define SCN_VMF_NOPAGE		0x000100u
+#define SCN_VMF_LOCKED		0x000200u
+#define SCN_VMF_RETRY		0x000400u
+#define SCN_VMF_FALLBACK	0x000800u
+#define SCN_VMF_DONE_COW	0x001000u
+#define SCN_VMF_NEEDDSYNC	0x002000u
+#define SCN_VMF_COMPLETED	0x004000u
+
+/* call, poke and expect-stop: allocated by the parser, owned by the command. */
+struct scn_call {
+	enum scn_fn fn;
+	struct scn_frame arg;		/* entry=, pfn=, page=, folio=, poke's swap= */
+	struct scn_frame hook;		/* hook= (V6) */
+	bool special, devmap, write;	/* entry bits; write for inserts and faults */
+	bool has_vma;
+	char vma[SCN_NAME_MAX];		/* vma=MAP */
+	struct scn_loc vma_loc;
+	int level;			/* poke, huge_fault, folio_walk_start's check; -1 */
+	uint64_t len;			/* remap_pfn_range len= */
+	bool poke_none;			/* poke ADDR LEVEL none */
+	enum scn_ret_kind ret;
+	struct scn_frame ret_frame;
+	long ret_code;			/* SCN_VMF_* bits, or -errno for remap */
+	struct scn_loc ret_loc;
+	char text[160];			/* expect-stop: the invariant's words */
+};
+
+/* The word of each FUNC, and a VM_FAULT bit set spelt as --explain does. */
+const char *scn_fn_name(enum scn_fn fn);
+enum scn_fn scn_fn_lookup(const char *s, size_t len);	/* SCN_NR_FNS if unknown */
+int scn_vm_fault_format(unsigned int bits, char *buf, size_t len);
+long scn_vm_fault_parse(const char *s, size_t len);	/* -1 if a name is unknown */
 
 struct scn_thread;
 
@@ -133,6 +213,9 @@ struct scn_cmd {
 	/* inject */
 	enum scn_inject inject;
 	long count;
+
+	/* call, poke, expect-stop */
+	struct scn_call *call;
 
 	/* parallel */
 	struct scn_thread *threads;

@@ -49,6 +49,14 @@ struct fl_map_ref {
 	uint64_t start, len;
 };
 
+/* A call or poke (model only) with every address resolved by the driver. */
+struct fl_call_addrs {
+	uint64_t va;			/* ADDR */
+	uint64_t vma_va;		/* vma=MAP: MAP's start; else ADDR */
+	uint64_t arg_va, hook_va, ret_va;	/* the @ADDR frames, 0 if not @ADDR */
+	int arg_proc, hook_proc, ret_proc;
+};
+
 struct fl_backend;
 
 /* Lets a backend print "p0:m+0x2000" for an address (used by --explain). */
@@ -125,6 +133,13 @@ struct fl_backend_ops {
 	 */
 	int (*dio_read)(struct fl_backend *b, int proc, int file, uint64_t off, uint64_t va,
 			uint64_t len, struct fl_step_result *r);
+	/*
+	 * call: the extensions `call` and `poke` (model only), c->call in
+	 * @proc.  A result other than ret= is not an error: it is described in
+	 * @why (empty when it matched) and the driver fails the expectation.
+	 */
+	int (*call)(struct fl_backend *b, int proc, const struct scn_cmd *c,
+		    const struct fl_call_addrs *a, char *why, size_t len);
 };
 
 struct fl_backend {

@@ -32,6 +32,7 @@
 #include "fs/pmem.h"
 #include "mm/mm.h"
 #include "scenario/backend.h"
+#include "scenario/model_call.h"
 
 #define MAX_PROCS 256
 
@@ -762,6 +763,15 @@ static int check_dax(struct model *m, bool final)
 	return fl_check_dax(maps, MAX_FILES, m->daxfs, final, stderr);
 }
 
+/* call and poke: model_call.c, in the current process. */
+static int model_call(struct fl_backend *b, int proc, const struct scn_cmd *c,
+		      const struct fl_call_addrs *a, char *why, size_t len)
+{
+	if (!M(b)->procs[proc])
+		return fail_errno(b, "call in a process that has exited", ESRCH);
+	return fl_model_call(M(b)->procs, proc, c, a, why, len, b->err, sizeof(b->err));
+}
+
 static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
 {
 	struct model *m = M(b);
@@ -769,12 +779,16 @@ static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
 	(void)c;
 	if (b->check_each_step) {
 		if (fl_check_invariants(m->procs, MAX_PROCS, stderr) || check_dax(m, false))
-			return FL_EINVARIANT;
+			goto broken;
 	} else if (fl_bug_count()) {
 		fl_check_invariants(m->procs, MAX_PROCS, stderr);
-		return FL_EINVARIANT;
+		goto broken;
 	}
 	return FL_OK;
+broken:
+	/* The invariant's name, for expect-stop. */
+	snprintf(b->err, sizeof(b->err), "%s", fl_check_broken());
+	return FL_EINVARIANT;
 }
 
 static int model_finish(struct fl_backend *b)
@@ -854,6 +868,7 @@ static const struct fl_backend_ops model_ops = {
 	.show_entries = model_show_entries,
 	.stat = model_stat,
 	.after_step = model_after_step,
+	.call = model_call,
 	.finish = model_finish,
 	.destroy = model_destroy,
 };

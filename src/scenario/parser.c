@@ -32,24 +32,12 @@
 
 #include "scenario/lexer.h"
 #include "scenario/parser.h"
+#include "scenario/parser_int.h"
 
 /* Far above any sensible scenario, far below where an int column overflows. */
 #define SCN_MAX_INPUT (256u << 20)
 
-struct parser {
-	const char *path;
-	FILE *err;
-	struct scn *scn;
-	int line;
-	struct scn_toks toks;
-	bool seen_non_config;
-	int par;		/* index of the open parallel block in scn->cmds, or -1 */
-};
-
-static int perr(struct parser *p, int col, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int perr(struct parser *p, int col, const char *fmt, ...)
+int scnp_perr(struct parser *p, int col, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -60,28 +48,28 @@ static int perr(struct parser *p, int col, const char *fmt, ...)
 	return scn_error(p->err, p->path, (struct scn_loc){ p->line, col }, "%s", msg);
 }
 
-static struct scn_loc at(const struct parser *p, const struct scn_tok *t)
+struct scn_loc scnp_at(const struct parser *p, const struct scn_tok *t)
 {
 	return (struct scn_loc){ p->line, t->col };
 }
 
 /* ---- values ---------------------------------------------------------- */
 
-static int parse_name(struct parser *p, int col, const char *s, int len,
+int scnp_parse_name(struct parser *p, int col, const char *s, int len,
 		      char out[SCN_NAME_MAX], const char *what)
 {
 	char q[48];
 
 	if (len <= 0)
-		return perr(p, col, "missing %s", what);
+		return scnp_perr(p, col, "missing %s", what);
 	if (len >= SCN_NAME_MAX)
-		return perr(p, col, "%s too long ('%s' has %d characters, at most %d allowed)",
+		return scnp_perr(p, col, "%s too long ('%s' has %d characters, at most %d allowed)",
 			    what, scn_quote(s, len, q), len, SCN_NAME_MAX - 1);
 	for (int i = 0; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 
 		if (!(isalpha(ch) || ch == '_' || (i && isdigit(ch))))
-			return perr(p, col, "bad %s '%s' (names are [A-Za-z_][A-Za-z0-9_]*)",
+			return scnp_perr(p, col, "bad %s '%s' (names are [A-Za-z_][A-Za-z0-9_]*)",
 				    what, scn_quote(s, len, q));
 	}
 	memcpy(out, s, (size_t)len);
@@ -124,24 +112,24 @@ static bool size_syntax_ok(const char *s, int len)
 	}
 }
 
-static int parse_size(struct parser *p, int col, const char *s, int len, uint64_t *out)
+int scnp_parse_size(struct parser *p, int col, const char *s, int len, uint64_t *out)
 {
 	char buf[128], q[48];
 
 	if (!size_syntax_ok(s, len))
-		return perr(p, col, "bad size '%s' (expected e.g. 4096, 0x1000, 4K, 2M+4K)",
+		return scnp_perr(p, col, "bad size '%s' (expected e.g. 4096, 0x1000, 4K, 2M+4K)",
 			    scn_quote(s, len, q));
 	if (len >= (int)sizeof(buf))
-		return perr(p, col, "size '%s' too long", scn_quote(s, len, q));
+		return scnp_perr(p, col, "size '%s' too long", scn_quote(s, len, q));
 	memcpy(buf, s, (size_t)len);
 	buf[len] = '\0';
 	if (fl_parse_size(buf, out))
-		return perr(p, col, "size '%s' overflows 64 bits", scn_quote(s, len, q));
+		return scnp_perr(p, col, "size '%s' overflows 64 bits", scn_quote(s, len, q));
 	return 0;
 }
 
 /* A plain number: decimal or 0x hex, no suffix, at most @max. */
-static int parse_number(struct parser *p, int col, const char *s, int len,
+int scnp_parse_number(struct parser *p, int col, const char *s, int len,
 			uint64_t max, uint64_t *out)
 {
 	int base = 10, i = 0;
@@ -153,7 +141,7 @@ static int parse_number(struct parser *p, int col, const char *s, int len,
 		i = 2;
 	}
 	if (i >= len)
-		return perr(p, col, "bad number '%s'", scn_quote(s, len, q));
+		return scnp_perr(p, col, "bad number '%s'", scn_quote(s, len, q));
 	for (; i < len; i++) {
 		unsigned char ch = (unsigned char)s[i];
 		uint64_t d;
@@ -163,9 +151,9 @@ static int parse_number(struct parser *p, int col, const char *s, int len,
 		else if (base == 16 && isxdigit(ch))
 			d = (uint64_t)(tolower(ch) - 'a' + 10);
 		else
-			return perr(p, col, "bad number '%s'", scn_quote(s, len, q));
+			return scnp_perr(p, col, "bad number '%s'", scn_quote(s, len, q));
 		if (v > (max - d) / (uint64_t)base)
-			return perr(p, col, "number '%s' out of range (at most %llu)",
+			return scnp_perr(p, col, "number '%s' out of range (at most %llu)",
 				    scn_quote(s, len, q), (unsigned long long)max);
 		v = v * (uint64_t)base + d;
 	}
@@ -177,7 +165,7 @@ static int parse_long(struct parser *p, int col, const char *s, int len, long *o
 {
 	uint64_t v;
 
-	if (parse_number(p, col, s, len, (uint64_t)LONG_MAX, &v))
+	if (scnp_parse_number(p, col, s, len, (uint64_t)LONG_MAX, &v))
 		return -1;
 	*out = (long)v;
 	return 0;
@@ -187,19 +175,19 @@ static int parse_byte(struct parser *p, int col, const char *s, int len, int *ou
 {
 	uint64_t v;
 
-	if (parse_number(p, col, s, len, UINT64_MAX, &v))
+	if (scnp_parse_number(p, col, s, len, UINT64_MAX, &v))
 		return -1;
 	if (v > 255) {
 		char q[48];
 
-		return perr(p, col, "byte value '%s' out of range (0..255)", scn_quote(s, len, q));
+		return scnp_perr(p, col, "byte value '%s' out of range (0..255)", scn_quote(s, len, q));
 	}
 	*out = (int)v;
 	return 0;
 }
 
 /* [PROC:]MAP[+OFFSET] */
-static int parse_addr(struct parser *p, const struct scn_tok *t, const char *s, int len,
+int scnp_parse_addr(struct parser *p, const struct scn_tok *t, const char *s, int len,
 		      struct scn_addr *a)
 {
 	const char *colon = memchr(s, ':', (size_t)len);
@@ -207,22 +195,22 @@ static int parse_addr(struct parser *p, const struct scn_tok *t, const char *s, 
 	int maplen;
 
 	memset(a, 0, sizeof(*a));
-	a->loc = at(p, t);
+	a->loc = scnp_at(p, t);
 	if (colon) {
-		if (parse_name(p, t->col, s, (int)(colon - s), a->proc, "process name"))
+		if (scnp_parse_name(p, t->col, s, (int)(colon - s), a->proc, "process name"))
 			return -1;
 		len -= (int)(colon - s) + 1;
 		s = colon + 1;
 	}
 	plus = memchr(s, '+', (size_t)len);
 	maplen = plus ? (int)(plus - s) : len;
-	if (parse_name(p, t->col, s, maplen, a->map, "mapping name"))
+	if (scnp_parse_name(p, t->col, s, maplen, a->map, "mapping name"))
 		return -1;
 	if (!plus)
 		return 0;
 	if (plus + 1 == s + len)
-		return perr(p, t->col, "missing offset after '+'");
-	return parse_size(p, t->col, plus + 1, len - maplen - 1, &a->off);
+		return scnp_perr(p, t->col, "missing offset after '+'");
+	return scnp_parse_size(p, t->col, plus + 1, len - maplen - 1, &a->off);
 }
 
 static int parse_bit(struct parser *p, int col, const char *v, int vlen, int *out)
@@ -233,10 +221,10 @@ static int parse_bit(struct parser *p, int col, const char *v, int vlen, int *ou
 		*out = v[0] - '0';
 		return 0;
 	}
-	return perr(p, col, "bad value '%s' (expected 0 or 1)", scn_quote(v, vlen, q));
+	return scnp_perr(p, col, "bad value '%s' (expected 0 or 1)", scn_quote(v, vlen, q));
 }
 
-static int word_is(const char *v, int vlen, const char *word)
+int scnp_word_is(const char *v, int vlen, const char *word)
 {
 	struct scn_tok t = { v, vlen, 0 };
 
@@ -298,7 +286,7 @@ static int opt_size_like(struct parser *p, struct scn_cmd *c, const struct opt *
 {
 	uint64_t x;
 
-	if (parse_size(p, t->col, v, vlen, &x))
+	if (scnp_parse_size(p, t->col, v, vlen, &x))
 		return -1;
 	switch (o->id) {
 	case O_SIZE:
@@ -307,29 +295,29 @@ static int opt_size_like(struct parser *p, struct scn_cmd *c, const struct opt *
 	case O_OFF:
 		c->off = x;
 		c->has_off = true;
-		c->off_loc = at(p, t);
+		c->off_loc = scnp_at(p, t);
 		break;
 	case O_LEN:
 		c->len = x;
 		c->has_len = true;
-		c->len_loc = at(p, t);
+		c->len_loc = scnp_at(p, t);
 		break;
 	case O_FILE_OFF:
 		if (c->has_off)
-			return perr(p, t->col, "duplicate option 'off'");
+			return scnp_perr(p, t->col, "duplicate option 'off'");
 		c->file_off = x;
 		c->has_off = true;
-		c->off_loc = at(p, t);
+		c->off_loc = scnp_at(p, t);
 		break;
 	case O_AT:
 		/* at=X: the start is X past the 2 MiB-aligned placement (an unaligned VMA). */
 		if (x & 4095 || x >= (2u << 20))
-			return perr(p, t->col, "at= must be a multiple of 4K below 2M");
+			return scnp_perr(p, t->col, "at= must be a multiple of 4K below 2M");
 		c->at = x;
 		break;
 	default: /* O_ALIGN */
 		if (x < 4096 || (x & (x - 1)))
-			return perr(p, t->col, "align= must be a power of two of at least 4K");
+			return scnp_perr(p, t->col, "align= must be a power of two of at least 4K");
 		c->align = x;
 		break;
 	}
@@ -345,7 +333,7 @@ static int opt_number(struct parser *p, struct scn_cmd *c, const struct opt *o,
 	case O_EXPECT_BYTE:
 		return parse_byte(p, t->col, v, vlen, &c->expect_byte);
 	case O_FAULTS:
-		c->faults_loc = at(p, t);
+		c->faults_loc = scnp_at(p, t);
 		return parse_long(p, t->col, v, vlen, &c->faults);
 	case O_COUNT:
 		return parse_long(p, t->col, v, vlen, &c->count);
@@ -357,7 +345,7 @@ static int opt_number(struct parser *p, struct scn_cmd *c, const struct opt *o,
 		if (parse_long(p, t->col, v, vlen, &c->pages))
 			return -1;
 		if (c->pages < 1)
-			return perr(p, t->col, "pages= must be at least 1");
+			return scnp_perr(p, t->col, "pages= must be at least 1");
 		return 0;
 	case O_WRITE:
 		return parse_bit(p, t->col, v, vlen, &c->write);
@@ -375,39 +363,39 @@ static int opt_word(struct parser *p, struct scn_cmd *c, const struct opt *o,
 
 	switch (o->id) {
 	case O_FS:
-		if (word_is(v, vlen, "dax"))
+		if (scnp_word_is(v, vlen, "dax"))
 			c->fs = SCN_FS_DAX;
-		else if (word_is(v, vlen, "pagecache"))
+		else if (scnp_word_is(v, vlen, "pagecache"))
 			c->fs = SCN_FS_PAGECACHE;
-		else if (word_is(v, vlen, "tmpfs"))
+		else if (scnp_word_is(v, vlen, "tmpfs"))
 			c->fs = SCN_FS_TMPFS;
 		else
-			return perr(p, t->col, "bad filesystem '%s' (expected dax, pagecache or tmpfs)",
+			return scnp_perr(p, t->col, "bad filesystem '%s' (expected dax, pagecache or tmpfs)",
 				    scn_quote(v, vlen, q));
 		return 0;
 	case O_SIGNAL:
-		if (word_is(v, vlen, "SIGBUS"))
+		if (scnp_word_is(v, vlen, "SIGBUS"))
 			c->signal = SIGBUS;
-		else if (word_is(v, vlen, "SIGSEGV"))
+		else if (scnp_word_is(v, vlen, "SIGSEGV"))
 			c->signal = SIGSEGV;
 		else
-			return perr(p, t->col, "bad signal '%s' (expected SIGBUS or SIGSEGV)",
+			return scnp_perr(p, t->col, "bad signal '%s' (expected SIGBUS or SIGSEGV)",
 				    scn_quote(v, vlen, q));
 		return 0;
 	case O_LEVEL:
-		if (word_is(v, vlen, "pte"))
+		if (scnp_word_is(v, vlen, "pte"))
 			c->level = FL_LEVEL_PTE;
-		else if (word_is(v, vlen, "pmd"))
+		else if (scnp_word_is(v, vlen, "pmd"))
 			c->level = FL_LEVEL_PMD;
-		else if (word_is(v, vlen, "pud"))
+		else if (scnp_word_is(v, vlen, "pud"))
 			c->level = FL_LEVEL_PUD;
 		else
-			return perr(p, t->col, "bad level '%s' (expected pte, pmd or pud)",
+			return scnp_perr(p, t->col, "bad level '%s' (expected pte, pmd or pud)",
 				    scn_quote(v, vlen, q));
 		return 0;
 	default: /* O_SAME */
 		c->has_same = true;
-		return parse_addr(p, t, v, vlen, &c->same);
+		return scnp_parse_addr(p, t, v, vlen, &c->same);
 	}
 }
 
@@ -448,7 +436,7 @@ static const struct opt *find_opt(const struct opt *opts, const char *k, int kle
 {
 	*other = NULL;
 	for (const struct opt *o = opts; o && o->key; o++) {
-		if (!word_is(k, klen, o->key))
+		if (!scnp_word_is(k, klen, o->key))
 			continue;
 		if (o->flag == flag)
 			return o;
@@ -467,13 +455,13 @@ static int missing_opts(struct parser *p, const struct scn_cmd *c, const struct 
 		if (!o->required || (o->group ? (groups_seen & (1u << o->group)) : seen[i]))
 			continue;
 		if (!o->group)
-			return perr(p, c->loc.col, "missing required option '%s=' for %s",
+			return scnp_perr(p, c->loc.col, "missing required option '%s=' for %s",
 				    o->key, scn_op_name(c->op));
 		for (int j = 0; opts[j].key; j++)
 			if (opts[j].group == o->group)
 				snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 					 list[0] ? "|" : "", opts[j].key);
-		return perr(p, c->loc.col, "%s needs one of %s", scn_op_name(c->op), list);
+		return scnp_perr(p, c->loc.col, "%s needs one of %s", scn_op_name(c->op), list);
 	}
 	return 0;
 }
@@ -492,23 +480,23 @@ static int parse_options(struct parser *p, struct scn_cmd *c, const struct opt *
 		int idx, vlen = eq ? t[i].len - klen - 1 : 0;
 
 		if (!o && other && eq)
-			return perr(p, t[i].col, "option '%s' takes no value", other->key);
+			return scnp_perr(p, t[i].col, "option '%s' takes no value", other->key);
 		if (!o && other)
-			return perr(p, t[i].col, "option '%s' needs a value (%s=...)",
+			return scnp_perr(p, t[i].col, "option '%s' needs a value (%s=...)",
 				    other->key, other->key);
 		if (!o)
-			return perr(p, t[i].col, "unknown option '%s' for %s",
+			return scnp_perr(p, t[i].col, "unknown option '%s' for %s",
 				    scn_quote(t[i].s, t[i].len, q), scn_op_name(c->op));
 		idx = (int)(o - opts);
 		if (seen[idx])
-			return perr(p, t[i].col, "duplicate option '%s'", o->key);
+			return scnp_perr(p, t[i].col, "duplicate option '%s'", o->key);
 		if (o->group && (groups_seen & (1u << o->group)))
-			return perr(p, t[i].col, "option '%s' conflicts with an earlier one", o->key);
+			return scnp_perr(p, t[i].col, "option '%s' conflicts with an earlier one", o->key);
 		seen[idx] = true;
 		if (o->group)
 			groups_seen |= 1u << o->group;
 		if (eq && !vlen)
-			return perr(p, t[i].col, "missing value after '%s='", o->key);
+			return scnp_perr(p, t[i].col, "missing value after '%s='", o->key);
 		if (apply_opt(p, c, o, &t[i], eq ? eq + 1 : NULL, vlen))
 			return -1;
 	}
@@ -589,7 +577,7 @@ static int need(struct parser *p, const struct scn_cmd *c, int n, int i, const c
 {
 	if (i < n)
 		return 0;
-	return perr(p, c->loc.col, "missing %s for %s", what, scn_op_name(c->op));
+	return scnp_perr(p, c->loc.col, "missing %s for %s", what, scn_op_name(c->op));
 }
 
 /* A name operand into c->name (first) or c->name2 (second). */
@@ -598,12 +586,12 @@ static int take_name(struct parser *p, struct scn_cmd *c, const struct scn_tok *
 {
 	if (need(p, c, n, *i, what))
 		return -1;
-	if (parse_name(p, t[*i].col, t[*i].s, t[*i].len, second ? c->name2 : c->name, what))
+	if (scnp_parse_name(p, t[*i].col, t[*i].s, t[*i].len, second ? c->name2 : c->name, what))
 		return -1;
 	if (second)
-		c->name2_loc = at(p, &t[*i]);
+		c->name2_loc = scnp_at(p, &t[*i]);
 	else
-		c->name_loc = at(p, &t[*i]);
+		c->name_loc = scnp_at(p, &t[*i]);
 	(*i)++;
 	return 0;
 }
@@ -634,16 +622,16 @@ static int ops_mremap(struct parser *p, struct scn_cmd *c, const struct scn_tok 
 {
 	if (take_name(p, c, t, n, i, "mapping name", false) || need(p, c, n, *i, "new length"))
 		return -1;
-	c->len_loc = at(p, &t[*i]);
-	if (parse_size(p, t[*i].col, t[*i].s, t[*i].len, &c->size))
+	c->len_loc = scnp_at(p, &t[*i]);
+	if (scnp_parse_size(p, t[*i].col, t[*i].s, t[*i].len, &c->size))
 		return -1;
 	(*i)++;
 	return 0;
 }
 
-/* pfn=BASE, mixed=BASE: ram+N, io+N, pmem+N or a plain number. */
-static int parse_pfn_base(struct parser *p, struct scn_cmd *c, const struct scn_tok *t,
-			  const char *v, int vlen)
+/* pfn=BASE, mixed=BASE (and a call's FRAME): ram+N, io+N, pmem+N or a plain number. */
+int scnp_parse_pfn(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
+		   enum scn_pfn_space *space, uint64_t *n)
 {
 	static const struct { const char *word; enum scn_pfn_space space; } spaces[] = {
 		{ "ram", SCN_PFN_RAM }, { "io", SCN_PFN_IO }, { "pmem", SCN_PFN_PMEM },
@@ -652,17 +640,16 @@ static int parse_pfn_base(struct parser *p, struct scn_cmd *c, const struct scn_
 	int wlen = plus ? (int)(plus - v) : vlen;
 
 	for (size_t k = 0; k < sizeof(spaces) / sizeof(spaces[0]); k++) {
-		if (!word_is(v, wlen, spaces[k].word))
+		if (!scnp_word_is(v, wlen, spaces[k].word))
 			continue;
-		c->pfn_space = spaces[k].space;
-		c->pfn_base = 0;
+		*space = spaces[k].space;
+		*n = 0;
 		if (!plus)
 			return 0;
-		return parse_number(p, t->col, plus + 1, vlen - wlen - 1, UINT64_MAX >> 12,
-				    &c->pfn_base);
+		return scnp_parse_number(p, t->col, plus + 1, vlen - wlen - 1, UINT64_MAX >> 12, n);
 	}
-	c->pfn_space = SCN_PFN_ABS;
-	return parse_number(p, t->col, v, vlen, UINT64_MAX >> 12, &c->pfn_base);
+	*space = SCN_PFN_ABS;
+	return scnp_parse_number(p, t->col, v, vlen, UINT64_MAX >> 12, n);
 }
 
 static int parse_source(struct parser *p, struct scn_cmd *c, const struct scn_tok *t)
@@ -679,18 +666,18 @@ static int parse_source(struct parser *p, struct scn_cmd *c, const struct scn_to
 		c->source = SCN_SRC_ZERO;
 		return 0;
 	}
-	if (eq && word_is(t->s, klen, "file")) {
+	if (eq && scnp_word_is(t->s, klen, "file")) {
 		c->source = SCN_SRC_FILE;
-		c->file_loc = at(p, t);
-		return parse_name(p, t->col, eq + 1, vlen, c->file, "file name");
+		c->file_loc = scnp_at(p, t);
+		return scnp_parse_name(p, t->col, eq + 1, vlen, c->file, "file name");
 	}
-	if (eq && (word_is(t->s, klen, "pfn") || word_is(t->s, klen, "mixed"))) {
-		c->source = word_is(t->s, klen, "pfn") ? SCN_SRC_PFN : SCN_SRC_MIXED;
+	if (eq && (scnp_word_is(t->s, klen, "pfn") || scnp_word_is(t->s, klen, "mixed"))) {
+		c->source = scnp_word_is(t->s, klen, "pfn") ? SCN_SRC_PFN : SCN_SRC_MIXED;
 		if (!vlen)
-			return perr(p, t->col, "missing frame number after '%.*s='", klen, t->s);
-		return parse_pfn_base(p, c, t, eq + 1, vlen);
+			return scnp_perr(p, t->col, "missing frame number after '%.*s='", klen, t->s);
+		return scnp_parse_pfn(p, t, eq + 1, vlen, &c->pfn_space, &c->pfn_base);
 	}
-	return perr(p, t->col, "bad mapping source '%s' (expected anon, zero, file=FILE, "
+	return scnp_perr(p, t->col, "bad mapping source '%s' (expected anon, zero, file=FILE, "
 		    "pfn=BASE or mixed=BASE)", scn_quote(t->s, t->len, q));
 }
 
@@ -700,8 +687,8 @@ static int ops_mmap(struct parser *p, struct scn_cmd *c, const struct scn_tok *t
 
 	if (take_name(p, c, t, n, i, "mapping name", false) || need(p, c, n, *i, "length"))
 		return -1;
-	c->len_loc = at(p, &t[*i]);
-	if (parse_size(p, t[*i].col, t[*i].s, t[*i].len, &c->size))
+	c->len_loc = scnp_at(p, &t[*i]);
+	if (scnp_parse_size(p, t[*i].col, t[*i].s, t[*i].len, &c->size))
 		return -1;
 	if (need(p, c, n, ++*i, "source (anon, zero, file=FILE, pfn=BASE, mixed=BASE)") ||
 	    parse_source(p, c, &t[*i]))
@@ -718,7 +705,7 @@ static int ops_mmap(struct parser *p, struct scn_cmd *c, const struct scn_tok *t
 	if (scn_tok_is(&t[*i], "shared") || scn_tok_is(&t[*i], "private"))
 		c->shared = scn_tok_is(&t[*i], "shared");
 	else
-		return perr(p, t[*i].col, "bad sharing '%s' (expected shared or private)",
+		return scnp_perr(p, t[*i].col, "bad sharing '%s' (expected shared or private)",
 			    scn_quote(t[*i].s, t[*i].len, q));
 	if (need(p, c, n, ++*i, "protection (ro, rw or none)"))
 		return -1;
@@ -729,7 +716,7 @@ static int ops_mmap(struct parser *p, struct scn_cmd *c, const struct scn_tok *t
 	else if (scn_tok_is(&t[*i], "none"))
 		c->prot = SCN_PROT_NONE;
 	else
-		return perr(p, t[*i].col, "bad protection '%s' (expected ro, rw or none)",
+		return scnp_perr(p, t[*i].col, "bad protection '%s' (expected ro, rw or none)",
 			    scn_quote(t[*i].s, t[*i].len, q));
 	(*i)++;
 	return 0;
@@ -739,7 +726,7 @@ static int ops_addr(struct parser *p, struct scn_cmd *c, const struct scn_tok *t
 {
 	if (need(p, c, n, *i, "address"))
 		return -1;
-	if (parse_addr(p, &t[*i], t[*i].s, t[*i].len, &c->addr))
+	if (scnp_parse_addr(p, &t[*i], t[*i].s, t[*i].len, &c->addr))
 		return -1;
 	(*i)++;
 	return 0;
@@ -778,7 +765,7 @@ static int ops_expect(struct parser *p, struct scn_cmd *c, const struct scn_tok 
 	}
 	c->kind = fl_kind_lookup(kind);
 	if (c->kind == FL_NR_KINDS)
-		return perr(p, t[*i].col, "bad kind '%s' (expected none, zero, huge-zero, anon, "
+		return scnp_perr(p, t[*i].col, "bad kind '%s' (expected none, zero, huge-zero, anon, "
 			    "file, dax, pfn or page)", scn_quote(t[*i].s, t[*i].len, q));
 	(*i)++;
 	return 0;
@@ -798,7 +785,7 @@ static int ops_inject(struct parser *p, struct scn_cmd *c, const struct scn_tok 
 			return 0;
 		}
 	}
-	return perr(p, t[*i].col, "bad injection kind '%s' (expected pgtable, folio, entry or block)",
+	return scnp_perr(p, t[*i].col, "bad injection kind '%s' (expected pgtable, folio, entry or block)",
 		    scn_quote(t[*i].s, t[*i].len, q));
 }
 
@@ -806,13 +793,13 @@ static int add_map_name(struct parser *p, struct scn_cmd *c, const struct scn_to
 {
 	char name[SCN_NAME_MAX];
 
-	if (parse_name(p, t->col, t->s, t->len, name, "mapping name"))
+	if (scnp_parse_name(p, t->col, t->s, t->len, name, "mapping name"))
 		return -1;
 	for (int k = 0; k < c->nnames; k++)
 		if (!strcmp(c->names[k], name))
-			return perr(p, t->col, "mapping '%s' named twice", name);
-	if (push_name(c, name, at(p, t)))
-		return perr(p, t->col, "out of memory");
+			return scnp_perr(p, t->col, "mapping '%s' named twice", name);
+	if (push_name(c, name, scnp_at(p, t)))
+		return scnp_perr(p, t->col, "out of memory");
 	return 0;
 }
 
@@ -834,30 +821,30 @@ static struct scn_kv *take_kv(struct parser *p, struct scn_cmd *c, const struct 
 	char q[48];
 
 	if (!eq || !klen || !vlen) {
-		perr(p, t->col, "expected KEY=VALUE, not '%s'", scn_quote(t->s, t->len, q));
+		scnp_perr(p, t->col, "expected KEY=VALUE, not '%s'", scn_quote(t->s, t->len, q));
 		return NULL;
 	}
 	for (int k = 0; k < c->nkvs; k++) {
-		if (word_is(t->s, klen, c->kvs[k].key)) {
-			perr(p, t->col, "duplicate key '%.*s'", klen, t->s);
+		if (scnp_word_is(t->s, klen, c->kvs[k].key)) {
+			scnp_perr(p, t->col, "duplicate key '%.*s'", klen, t->s);
 			return NULL;
 		}
 	}
 	if (klen >= SCN_NAME_MAX || vlen >= SCN_NAME_MAX) {
-		perr(p, t->col, "'%s' too long (keys and values have at most %d characters)",
+		scnp_perr(p, t->col, "'%s' too long (keys and values have at most %d characters)",
 		     scn_quote(t->s, t->len, q), SCN_NAME_MAX - 1);
 		return NULL;
 	}
 	kv = push_kv(c);
 	if (!kv) {
-		perr(p, t->col, "out of memory");
+		scnp_perr(p, t->col, "out of memory");
 		return NULL;
 	}
-	if (key_is_name && parse_name(p, t->col, t->s, klen, kv->key, "key"))
+	if (key_is_name && scnp_parse_name(p, t->col, t->s, klen, kv->key, "key"))
 		return NULL;
 	memcpy(kv->key, t->s, (size_t)klen);
 	memcpy(kv->value, eq + 1, (size_t)vlen);
-	kv->loc = at(p, t);
+	kv->loc = scnp_at(p, t);
 	return kv;
 }
 
@@ -872,7 +859,7 @@ static int ops_config(struct parser *p, struct scn_cmd *c, const struct scn_tok 
 		if (!kv)
 			return -1;
 		if (fl_config_set(&p->scn->config, kv->key, kv->value, msg, sizeof(msg)))
-			return perr(p, t[*i].col, "%s", msg);
+			return scnp_perr(p, t[*i].col, "%s", msg);
 	}
 	p->scn->has_config = true;
 	return 0;
@@ -892,10 +879,10 @@ static int ops_expect_counter(struct parser *p, struct scn_cmd *c, const struct 
 		if (!kv)
 			return -1;
 		if (fl_counter_lookup(kv->key) == FL_NR_COUNTERS)
-			return perr(p, t[*i].col, "unknown counter '%s' (expected Rss, Pss, "
+			return scnp_perr(p, t[*i].col, "unknown counter '%s' (expected Rss, Pss, "
 				    "Shared_Clean, Shared_Dirty, Private_Clean, Private_Dirty, "
 				    "Anonymous, AnonHugePages or FilePmdMapped)", kv->key);
-		if (parse_number(p, t[*i].col, kv->value, (int)strlen(kv->value), UINT64_MAX,
+		if (scnp_parse_number(p, t[*i].col, kv->value, (int)strlen(kv->value), UINT64_MAX,
 				 &kv->num))
 			return -1;
 	}
@@ -910,7 +897,7 @@ static int ops_expect_stat(struct parser *p, struct scn_cmd *c, const struct scn
 	for (; *i < n; (*i)++) {
 		struct scn_kv *kv = take_kv(p, c, &t[*i], true);
 
-		if (!kv || parse_number(p, t[*i].col, kv->value, (int)strlen(kv->value),
+		if (!kv || scnp_parse_number(p, t[*i].col, kv->value, (int)strlen(kv->value),
 					UINT64_MAX, &kv->num))
 			return -1;
 	}
@@ -956,6 +943,9 @@ static const struct cmd_desc cmd_table[] = {
 	{ "inject", SCN_INJECT, ops_inject, inject_opts, true },
 	{ "show-entries", SCN_SHOW_ENTRIES, ops_file, NULL, false },
 	{ "dio-read", SCN_DIO_READ, ops_dio, dio_opts, true },
+	{ "call", SCN_CALL, scnp_ops_call, NULL, false },
+	{ "poke", SCN_POKE, scnp_ops_poke, NULL, false },
+	{ "expect-stop", SCN_EXPECT_STOP, scnp_ops_expect_stop, NULL, false },
 };
 
 static const struct cmd_desc *find_cmd(const struct scn_tok *t)
@@ -970,13 +960,13 @@ static const struct cmd_desc *find_cmd(const struct scn_tok *t)
 static int check_combinations(struct parser *p, const struct scn_cmd *c)
 {
 	if (c->op == SCN_MMAP && c->has_off && c->source != SCN_SRC_FILE)
-		return perr(p, c->off_loc.col, "off= needs a file=FILE source");
+		return scnp_perr(p, c->off_loc.col, "off= needs a file=FILE source");
 	if (c->op == SCN_MMAP && c->hugepage && c->nohugepage)
-		return perr(p, c->loc.col, "hugepage and nohugepage exclude each other");
+		return scnp_perr(p, c->loc.col, "hugepage and nohugepage exclude each other");
 	if (c->op == SCN_PIN && c->pin_longterm && c->pin_dma)
-		return perr(p, c->loc.col, "longterm and dma exclude each other");
+		return scnp_perr(p, c->loc.col, "longterm and dma exclude each other");
 	if (c->has_off != c->has_len && (c->op == SCN_MUNMAP || c->op == SCN_MSYNC))
-		return perr(p, c->has_off ? c->off_loc.col : c->len_loc.col,
+		return scnp_perr(p, c->has_off ? c->off_loc.col : c->len_loc.col,
 			    "%s needs both off= and len=, or neither", scn_op_name(c->op));
 	return 0;
 }
@@ -994,14 +984,14 @@ static int parse_command(struct parser *p, const struct scn_tok *t, int n, bool 
 
 	scn_cmd_init(c);
 	if (!d)
-		return perr(p, t[0].col, "unknown command '%s'", scn_quote(t[0].s, t[0].len, q));
+		return scnp_perr(p, t[0].col, "unknown command '%s'", scn_quote(t[0].s, t[0].len, q));
 	c->op = d->op;
-	c->loc = at(p, &t[0]);
+	c->loc = scnp_at(p, &t[0]);
 	c->text = p->scn->lines[p->line - 1];
 	if (in_thread && !d->in_thread)
-		return perr(p, t[0].col, "'%s' cannot be a thread's command", d->word);
+		return scnp_perr(p, t[0].col, "'%s' cannot be a thread's command", d->word);
 	if (d->op == SCN_CONFIG && p->seen_non_config)
-		return perr(p, t[0].col, "config after the first non-config command");
+		return scnp_perr(p, t[0].col, "config after the first non-config command");
 	if (d->op != SCN_CONFIG)
 		p->seen_non_config = true;
 	if (d->operands(p, c, t, n, &i) || parse_options(p, c, d->opts, t, n, i) ||
@@ -1034,7 +1024,7 @@ static struct scn_thread *find_thread(struct parser *p, struct scn_cmd *par,
 			return &par->threads[k];
 	v = realloc(par->threads, (size_t)(par->nthreads + 1) * sizeof(*v));
 	if (!v) {
-		perr(p, loc.col, "out of memory");
+		scnp_perr(p, loc.col, "out of memory");
 		return NULL;
 	}
 	par->threads = v;
@@ -1060,16 +1050,16 @@ static int parse_thread(struct parser *p, struct scn_tok *t, int n)
 	struct scn_cmd cmd;
 
 	if (n < 2)
-		return perr(p, t[0].col, "missing thread name ('thread NAME: COMMAND')");
+		return scnp_perr(p, t[0].col, "missing thread name ('thread NAME: COMMAND')");
 	colon = memchr(t[1].s, ':', (size_t)t[1].len);
 	if (!colon && n > 2 && t[2].s[0] == ':') {
 		k = 2;
 		colon = t[2].s;
 	}
 	if (!colon)
-		return perr(p, t[1].col, "expected ':' after the thread name");
+		return scnp_perr(p, t[1].col, "expected ':' after the thread name");
 	namelen = k == 1 ? (int)(colon - t[1].s) : t[1].len;
-	if (parse_name(p, t[1].col, t[1].s, namelen, name, "thread name"))
+	if (scnp_parse_name(p, t[1].col, t[1].s, namelen, name, "thread name"))
 		return -1;
 	if (colon + 1 < t[k].s + t[k].len) {
 		int skip = (int)(colon + 1 - t[k].s);
@@ -1081,14 +1071,14 @@ static int parse_thread(struct parser *p, struct scn_tok *t, int n)
 		k++;
 	}
 	if (k >= n)
-		return perr(p, t[0].col, "thread %s has no command", name);
-	th = find_thread(p, par, name, at(p, &t[1]));
+		return scnp_perr(p, t[0].col, "thread %s has no command", name);
+	th = find_thread(p, par, name, scnp_at(p, &t[1]));
 	if (!th || parse_command(p, t + k, n - k, true, &cmd))
 		return -1;
 	c = push_cmd(&th->cmds, &th->ncmds);
 	if (!c) {
 		scn_cmd_release(&cmd);
-		return perr(p, t[0].col, "out of memory");
+		return scnp_perr(p, t[0].col, "out of memory");
 	}
 	*c = cmd;
 	return 0;
@@ -1100,14 +1090,14 @@ static int open_parallel(struct parser *p, const struct scn_tok *t, int n)
 	char q[48];
 
 	if (n > 1)
-		return perr(p, t[1].col, "unexpected '%s' after parallel",
+		return scnp_perr(p, t[1].col, "unexpected '%s' after parallel",
 			    scn_quote(t[1].s, t[1].len, q));
 	c = push_cmd(&p->scn->cmds, &p->scn->ncmds);
 	if (!c)
-		return perr(p, t[0].col, "out of memory");
+		return scnp_perr(p, t[0].col, "out of memory");
 	scn_cmd_init(c);
 	c->op = SCN_PARALLEL;
-	c->loc = at(p, &t[0]);
+	c->loc = scnp_at(p, &t[0]);
 	c->text = p->scn->lines[p->line - 1];
 	p->par = p->scn->ncmds - 1;
 	p->seen_non_config = true;
@@ -1119,9 +1109,9 @@ static int close_parallel(struct parser *p, const struct scn_tok *t, int n)
 	char q[48];
 
 	if (n > 1)
-		return perr(p, t[1].col, "unexpected '%s' after end", scn_quote(t[1].s, t[1].len, q));
+		return scnp_perr(p, t[1].col, "unexpected '%s' after end", scn_quote(t[1].s, t[1].len, q));
 	if (p->scn->cmds[p->par].nthreads == 0)
-		return perr(p, t[0].col, "parallel block without threads");
+		return scnp_perr(p, t[0].col, "parallel block without threads");
 	p->par = -1;
 	return 0;
 }
@@ -1143,13 +1133,13 @@ static int parse_line(struct parser *p, const char *line, size_t len)
 			return parse_thread(p, t, n);
 		if (scn_tok_is(&t[0], "end"))
 			return close_parallel(p, t, n);
-		return perr(p, t[0].col, "only 'thread NAME: COMMAND' and 'end' inside parallel "
+		return scnp_perr(p, t[0].col, "only 'thread NAME: COMMAND' and 'end' inside parallel "
 			    "(opened at line %d)", p->scn->cmds[p->par].loc.line);
 	}
 	if (scn_tok_is(&t[0], "thread"))
-		return perr(p, t[0].col, "thread outside a parallel block");
+		return scnp_perr(p, t[0].col, "thread outside a parallel block");
 	if (scn_tok_is(&t[0], "end"))
-		return perr(p, t[0].col, "end without parallel");
+		return scnp_perr(p, t[0].col, "end without parallel");
 	if (scn_tok_is(&t[0], "parallel"))
 		return open_parallel(p, t, n);
 	if (parse_command(p, t, n, false, &cmd))
@@ -1157,7 +1147,7 @@ static int parse_line(struct parser *p, const char *line, size_t len)
 	c = push_cmd(&p->scn->cmds, &p->scn->ncmds);
 	if (!c) {
 		scn_cmd_release(&cmd);
-		return perr(p, t[0].col, "out of memory");
+		return scnp_perr(p, t[0].col, "out of memory");
 	}
 	*c = cmd;
 	return 0;
@@ -1196,14 +1186,14 @@ static int parse_buffer(struct parser *p, const char *buf, size_t len)
 			llen--;
 		p->line++;
 		if (store_line(p, buf + pos, llen))
-			return perr(p, 1, "out of memory");
+			return scnp_perr(p, 1, "out of memory");
 		if (parse_line(p, buf + pos, llen))
 			return -1;
 		pos = end + 1;
 	}
 	if (p->par >= 0) {
 		p->line = p->scn->cmds[p->par].loc.line;
-		return perr(p, p->scn->cmds[p->par].loc.col, "parallel without end");
+		return scnp_perr(p, p->scn->cmds[p->par].loc.col, "parallel without end");
 	}
 	return 0;
 }

@@ -77,7 +77,11 @@ struct runner {
 	struct rpin *pins;
 	int npins;
 	int failed, skipped;
+	const struct scn_cmd *expect_stop;	/* expect-stop before this command */
 };
+
+/* Internal: the stop expect-stop announced came; the run ends successfully. */
+#define RUN_STOPPED_AS_EXPECTED 100
 
 /* ---- reporting ---------------------------------------------------------- */
 
@@ -901,6 +905,51 @@ static int exec_parallel(struct runner *r, const struct scn_cmd *c)
 	return st;
 }
 
+/* The @ADDR of a call's FRAME, resolved in its process. */
+static int resolve_frame(struct runner *r, const struct scn_frame *f, int *proc, uint64_t *va)
+{
+	struct rmap *m;
+
+	if (f->kind != SCN_FR_AT) {
+		*proc = -1;
+		*va = 0;
+		return 0;
+	}
+	return resolve(r, &f->at, proc, &m, va);
+}
+
+/* call and poke (model only): the backend runs it and compares with ret=. */
+static int exec_call(struct runner *r, const struct scn_cmd *c)
+{
+	const struct scn_call *call = c->call;
+	struct fl_call_addrs a = { 0 };
+	struct fl_backend *b = r->b;
+	char why[256] = "";
+	struct rmap *m;
+	int proc, st;
+
+	if (!b->ops->call)
+		return unsupported(r, c);
+	if (resolve(r, &c->addr, &proc, &m, &a.va) ||
+	    resolve_frame(r, &call->arg, &a.arg_proc, &a.arg_va) ||
+	    resolve_frame(r, &call->hook, &a.hook_proc, &a.hook_va))
+		return FL_RUN_BAD;
+	if (call->ret == SCN_RET_FRAME && resolve_frame(r, &call->ret_frame, &a.ret_proc, &a.ret_va))
+		return FL_RUN_BAD;
+	a.vma_va = a.va;
+	if (call->has_vma) {
+		m = find_map(&r->procs[proc], call->vma);
+		if (!m)
+			return rerr(r, call->vma_loc, "unknown mapping '%s'", call->vma);
+		a.vma_va = m->start;
+	}
+	clear_err(b);
+	st = backend_rc(r, c, b->ops->call(b, proc, c, &a, why, sizeof(why)));
+	if (!st && why[0])
+		rfail(r, c, "%s", why);
+	return st;
+}
+
 static int exec_misc(struct runner *r, const struct scn_cmd *c)
 {
 	struct fl_backend *b = r->b;
@@ -963,21 +1012,56 @@ static int dispatch(struct runner *r, const struct scn_cmd *c)
 		return exec_expect_stat(r, c);
 	case SCN_PARALLEL:
 		return exec_parallel(r, c);
+	case SCN_CALL: case SCN_POKE:
+		return exec_call(r, c);
+	case SCN_EXPECT_STOP:
+		r->expect_stop = c;
+		return 0;
 	default:
 		return exec_misc(r, c);
 	}
 }
 
+/*
+ * The command after expect-stop has run with status @st: a stop on an
+ * invariant naming the expected words is success and ends the run; no stop
+ * at all is a failed expectation.
+ */
+static int expected_stop(struct runner *r, const struct scn_cmd *stop, int st)
+{
+	const char *text = stop->call->text, *name = r->b->err;
+
+	if (st == FL_RUN_INVARIANT && strstr(name, text)) {
+		fprintf(r->o->out, "stopped as expected: %s\n", name);
+		return RUN_STOPPED_AS_EXPECTED;
+	}
+	if (st == FL_RUN_INVARIANT) {
+		fprintf(r->o->err, "%s:%d: expected a stop on an invariant naming '%s', not '%s'\n",
+			r->scn->path, stop->loc.line, text, name);
+		return st;
+	}
+	if (!st)
+		rfail(r, stop, "expected faultline to stop on an invariant naming '%s', but every "
+		      "invariant held", text);
+	return st;
+}
+
 /* One command, then the backend's after-step check (invariants in the model). */
 static int exec_cmd(struct runner *r, const struct scn_cmd *c)
 {
+	const struct scn_cmd *stop = r->expect_stop;
 	struct fl_backend *b = r->b;
 	int st = dispatch(r, c);
 
-	if (st || c->op == SCN_CONFIG || c->op == SCN_PARALLEL || !b->ops->after_step)
-		return st;
-	clear_err(b);
-	return backend_rc(r, c, b->ops->after_step(b, c));
+	if (!st && c->op != SCN_CONFIG && c->op != SCN_PARALLEL && b->ops->after_step) {
+		clear_err(b);
+		st = backend_rc(r, c, b->ops->after_step(b, c));
+	}
+	if (stop && stop != c) {
+		r->expect_stop = NULL;
+		return expected_stop(r, stop, st);
+	}
+	return st;
 }
 
 static int run_prepared(struct runner *r)
@@ -987,6 +1071,9 @@ static int run_prepared(struct runner *r)
 
 	for (int i = 0; !st && i < r->scn->ncmds; i++)
 		st = exec_cmd(r, &r->scn->cmds[i]);
+	/* The state is broken on purpose: no final checks (destroy frees it). */
+	if (st == RUN_STOPPED_AS_EXPECTED)
+		return 0;
 	if (st || !b->ops->finish)
 		return st;
 	clear_err(b);

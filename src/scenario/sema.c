@@ -47,6 +47,17 @@ struct sem_pin {
 	bool held;
 };
 
+/* An entry `poke ... swap=` put in place and no `poke ... none` cleared yet. */
+struct sem_poke {
+	int proc;
+	char map[SCN_NAME_MAX];
+	uint64_t off;
+	int level;
+	struct scn_loc loc;
+};
+
+#define MAX_POKES 8
+
 struct sema {
 	const struct scn *scn;
 	FILE *err;
@@ -56,6 +67,8 @@ struct sema {
 	int nfiles;
 	struct sem_pin *pins;
 	int npins;
+	struct sem_poke pokes[MAX_POKES];
+	int npokes;
 };
 
 static int serr(struct sema *s, struct scn_loc loc, const char *fmt, ...)
@@ -432,6 +445,90 @@ static int sema_expect(struct sema *s, const struct scn_cmd *c)
 	return c->has_same ? check_pages(s, c, &c->same) : 0;
 }
 
+/* FRAME @ADDR must name a page of a live mapping. */
+static int check_frame(struct sema *s, const struct scn_cmd *c, const struct scn_frame *f)
+{
+	if (f->kind != SCN_FR_AT)
+		return 0;
+	return check_addr(s, c, &f->at, 1, f->at.loc);
+}
+
+/*
+ * call: with vma=MAP the address may lie outside MAP's VMA (that is what
+ * T24 (v) and T26 (i) test), so only its mapping name must exist.
+ */
+static int sema_call(struct sema *s, const struct scn_cmd *c)
+{
+	const struct scn_call *call = c->call;
+
+	if (call->has_vma) {
+		if (!need_map(s, current(s, c), call->vma, call->vma_loc) ||
+		    !resolve_addr(s, c, &c->addr))
+			return -1;
+	} else if (check_addr(s, c, &c->addr, 1, c->addr.loc)) {
+		return -1;
+	}
+	if (check_frame(s, c, &call->arg) || check_frame(s, c, &call->hook))
+		return -1;
+	return call->ret == SCN_RET_FRAME ? check_frame(s, c, &call->ret_frame) : 0;
+}
+
+static struct sem_poke *find_poke(struct sema *s, int proc, const struct scn_addr *a, int level)
+{
+	for (int i = 0; i < s->npokes; i++)
+		if (s->pokes[i].proc == proc && !strcmp(s->pokes[i].map, a->map) &&
+		    s->pokes[i].off == a->off && s->pokes[i].level == level)
+			return &s->pokes[i];
+	return NULL;
+}
+
+static int sema_poke(struct sema *s, const struct scn_cmd *c)
+{
+	int proc = c->addr.proc[0] ? find_proc(s, c->addr.proc) : s->cur;
+	const struct scn_call *call = c->call;
+	struct sem_poke *pk;
+
+	if (check_addr(s, c, &c->addr, 1, c->addr.loc))
+		return -1;
+	pk = find_poke(s, proc, &c->addr, call->level);
+	if (call->poke_none) {
+		if (!pk)
+			return serr(s, c->loc, "poke ... none clears only an entry an earlier "
+				    "poke ... swap= put there");
+		*pk = s->pokes[--s->npokes];
+		return 0;
+	}
+	if (pk)
+		return serr(s, c->loc, "an entry poked at line %d is already there", pk->loc.line);
+	if (s->npokes == MAX_POKES)
+		return serr(s, c->loc, "more than %d poked entries at once", MAX_POKES);
+	pk = &s->pokes[s->npokes++];
+	pk->proc = proc;
+	memcpy(pk->map, c->addr.map, sizeof(pk->map));
+	pk->off = c->addr.off;
+	pk->level = call->level;
+	pk->loc = c->loc;
+	return 0;
+}
+
+/*
+ * faultline has no swap or migration: a poked entry may meet only kernel
+ * calls, and must be gone before anything else walks the tables.
+ */
+static int check_poke_window(struct sema *s, const struct scn_cmd *c)
+{
+	switch (c->op) {
+	case SCN_CALL: case SCN_POKE: case SCN_EXPECT_STAT: case SCN_EXPECT_STOP:
+		return 0;
+	default:
+		if (!s->npokes)
+			return 0;
+		return serr(s, c->loc, "%s while the entry poked at line %d is in place (only "
+			    "call, poke, expect-stat and expect-stop may run until poke ... none "
+			    "clears it)", scn_op_name(c->op), s->pokes[0].loc.line);
+	}
+}
+
 static int sema_cmd(struct sema *s, const struct scn_cmd *c);
 
 static int sema_parallel(struct sema *s, const struct scn_cmd *c)
@@ -445,6 +542,8 @@ static int sema_parallel(struct sema *s, const struct scn_cmd *c)
 
 static int sema_cmd(struct sema *s, const struct scn_cmd *c)
 {
+	if (check_poke_window(s, c))
+		return -1;
 	switch (c->op) {
 	case SCN_FILE: case SCN_PWRITE: case SCN_TRUNCATE: case SCN_PUNCH:
 	case SCN_FSYNC: case SCN_DROP_CACHE: case SCN_REFLINK: case SCN_SHOW_ENTRIES:
@@ -469,6 +568,10 @@ static int sema_cmd(struct sema *s, const struct scn_cmd *c)
 		return sema_expect(s, c);
 	case SCN_PARALLEL:
 		return sema_parallel(s, c);
+	case SCN_CALL:
+		return sema_call(s, c);
+	case SCN_POKE:
+		return sema_poke(s, c);
 	default:
 		return 0;	/* config, expect-stat, inject: nothing to resolve */
 	}
@@ -481,8 +584,15 @@ int scn_sema(const struct scn *scn, FILE *err)
 
 	if (add_proc(&s, "p0") < 0)
 		ret = scn_error(err, scn->path, (struct scn_loc){ 0, 0 }, "out of memory");
-	for (int i = 0; !ret && i < scn->ncmds; i++)
+	for (int i = 0; !ret && i < scn->ncmds; i++) {
 		ret = sema_cmd(&s, &scn->cmds[i]);
+		if (!ret && scn->cmds[i].op == SCN_EXPECT_STOP && i != scn->ncmds - 2)
+			ret = serr(&s, scn->cmds[i].loc, "expect-stop must be followed by exactly "
+				   "one command, the scenario's last");
+	}
+	if (!ret && s.npokes)
+		ret = serr(&s, s.pokes[0].loc, "the entry poked here is never cleared (poke ... "
+			   "none)");
 	for (int i = 0; i < s.nprocs; i++)
 		free(s.procs[i].maps);
 	free(s.procs);

@@ -193,6 +193,26 @@ static const struct bad_case bad_cases[] = {
 	{ M8 "file f\ndio-read f", 3, 1, "missing address for dio-read" },
 	{ "inject frob", 1, 8, "bad injection kind 'frob'" },
 	{ "inject folio count=x", 1, 14, "bad number 'x'" },
+	/* model-only extensions: call, poke, expect-stop */
+	{ M8 "call frob m ret=null", 2, 6, "unknown kernel function 'frob'" },
+	{ M8 "call vm_normal_page m ret=null", 2, 1, "vm_normal_page needs entry=" },
+	{ M8 "call vm_normal_page m entry=ram+1", 2, 1, "call needs ret=" },
+	{ M8 "call vm_normal_page m entry=ram+1 pfn=3 ret=null", 2, 35,
+	  "vm_normal_page takes no argument 'pfn'" },
+	{ M8 "call vm_normal_page m entry=ram+1 special=1 ret=null", 2, 35,
+	  "'special' takes no value" },
+	{ M8 "call vmf_insert_pfn m pfn=io+1 ret=NOPAGE|BOGUS", 2, 32, "bad fault result" },
+	{ M8 "call remap_pfn_range m pfn=io+1 len=4K ret=ENOPE", 2, 40, "bad result 'ENOPE'" },
+	{ M8 "call vm_normal_page m entry=@q+0 ret=null", 2, 23, "unknown mapping 'q'" },
+	{ M8 "call vmf_insert_pfn m+8K pfn=io+1 ret=NOPAGE", 2, 21, "outside mapping m" },
+	{ M8 "call huge_fault m level=pte ret=0", 2, 1, "huge_fault takes level=pmd or level=pud" },
+	{ M8 "poke m pte", 2, 1, "poke needs swap=FRAME or none" },
+	{ M8 "poke m pte swap=zero", 2, 12, "swap= takes a frame number" },
+	{ M8 "poke m pte none", 2, 1, "clears only an entry an earlier poke" },
+	{ M8 "poke m pte swap=ram+1\nread m", 3, 1, "read while the entry poked at line 2" },
+	{ M8 "poke m pte swap=ram+1\nexpect-stat vm_warn=0", 2, 1, "is never cleared" },
+	{ M8 "expect-stop", 2, 1, "expect-stop needs the words" },
+	{ M8 "expect-stop Bad\nread m\nread m", 2, 1, "followed by exactly one command" },
 };
 
 static void test_bad_inputs(void **state)
@@ -591,6 +611,11 @@ static void test_small_forms(void **state)
 		"mmap m 8K anon private rw\nmunmap m off=0 len=8K\nmmap m 8K anon private rw\n",
 		"mmap m 8K anon private rw\nfork c\nas c\nread m\nread p0:m+4K\nexit c\nas p0\n",
 		"mmap m 8K anon private rw\nexpect m+4K anon\nexpect m anon pages=2 same=m\n",
+		M8 "call vm_normal_page m+4K entry=hz+5 special devmap hook=@m ret=invalid\n",
+		M8 "call vmf_insert_folio_pmd m vma=m folio=new:9 write ret=NOPAGE|MAJOR\n",
+		M8 "call remap_pfn_range m pfn=io+2 len=8K ret=EINVAL\n",
+		M8 "poke m pud swap=7\ncall folio_walk_start m ret=null\npoke m pud none\n",
+		M8 "expect-stop Bad rss-counter state\nread m\n",
 		/* sema: A's read runs before the mmap, so m is unknown there. */
 		"parallel\nthread A :read m\nend\nmmap m 4K anon private rw\n",
 	};
