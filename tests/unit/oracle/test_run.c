@@ -114,6 +114,10 @@ static void test_skips(void **state)
 	SKIP_UNLESS_ORACLE();
 	expect_skip("mmap m 4K anon private rw\ninject folio\nwrite m+0\n",
 		    "fault injection is model only");
+	expect_skip("mmap m 4K anon private rw\ncall handle_mm_fault m+0 ret=0\n",
+		    "kernel calls, poked entries and expected stops are model only");
+	expect_skip("mmap m 4K anon private rw\nexpect-stop Bad\nwrite m+0\n",
+		    "kernel calls, poked entries and expected stops are model only");
 	expect_skip("mmap m 4K pfn=ram+0 shared rw\nread m+0\n",
 		    "driver mappings cannot be made from userspace");
 	expect_skip("file f size=2M\nmmap m 2M file=f shared rw\n",
