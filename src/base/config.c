@@ -90,7 +90,8 @@ void fl_config_default(struct fl_config *cfg)
 	cfg->dax_vma_zap_mode = FL_DAX_ZAP_NORMAL_FOLIO;
 	cfg->dax_shared_accounting = FL_DAX_SHARED_DISTINCT_BIT;
 	cfg->layout_busy_skip_unmapped = false;
-	cfg->dax_insert_fail_cleanup = FL_DAX_INSERT_FAIL_DELETE_ENTRY;
+	/* Linux 6.15+ dax_fault_iter() leaves the entry; SPEC's fix is delete_entry. */
+	cfg->dax_insert_fail_cleanup = FL_DAX_INSERT_FAIL_KEEP_ENTRY;
 	cfg->normal_page_impl = FL_NORMAL_PAGE_NEW;
 	cfg->fault_around_impl = FL_FAULT_AROUND_MAP_SET_PTE_FIXED;
 	cfg->old_prefault_pte = false;

@@ -567,10 +567,12 @@ static vm_fault_t dax_fault_iter(struct vm_fault *vmf, struct dax_iter *it, unsi
 
 /*
  * Unlock the fault's entry.  V14 (R64, Q6): when mapping a real block
- * failed, the entry would point at a folio that the temporary put just
- * freed; the agreed fix (delete_entry) deletes it.  MODEL: the deletion
- * follows the unlock instead of happening under the entry lock; nothing
- * runs in between in a sequential model.
+ * failed, the entry points at a folio that the temporary put just freed.
+ * Linux 6.18 leaves it there (keep_entry, the default: the next fault
+ * re-initialises the folio, R65); the fix the seeds agreed on
+ * (delete_entry) deletes it.  MODEL: the deletion follows the unlock
+ * instead of happening under the entry lock; nothing runs in between in a
+ * sequential model.
  */
 static void dax_unlock_fault_entry(struct dax_mapping *m, unsigned long index,
 				   unsigned long entry, vm_fault_t ret)

@@ -3,11 +3,12 @@
  * test_dax_fault.c - FS-DAX fault paths that scenarios cannot reach.
  *
  * SPEC T58 (R64, V14): a fault on a fresh block whose page-table insert
- * fails (the PTE table cannot be allocated) returns OOM, which a scenario
- * cannot survive.  The temporary reference of the insert protocol goes
- * 0 -> 1 -> 0 and frees the folio; V14=keep_entry (S002 v1) leaves the
- * real entry behind, pointing at the freed folio, and V14=delete_entry (the
- * agreed fix, default) deletes it.  The kept entry's folio keeps its
+ * fails (the PTE table cannot be allocated) returns OOM (a scenario states
+ * it with `call handle_mm_fault ... ret=OOM`).  The temporary reference of
+ * the insert protocol goes 0 -> 1 -> 0 and frees the folio; V14=keep_entry
+ * (S002 v1, and Linux 6.15+: the default) leaves the real entry behind,
+ * pointing at the freed folio, and V14=delete_entry (the fix the seeds
+ * agreed on) deletes it.  The kept entry's folio keeps its
  * mapping as in 6.18 (the entry still names it), or loses it under
  * fsdax_free_clears_mapping=on (SPEC R63 and T58's "mapping NULL").  Either
  * way a later fault maps the block again without a warning.
