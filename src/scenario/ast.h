@@ -93,7 +93,7 @@ enum scn_frame_kind {
 	SCN_FR_UNSET,
 	SCN_FR_PFN,		/* space + n, as mmap's pfn=BASE */
 	SCN_FR_ZERO,		/* the shared zero page */
-	SCN_FR_HZ,		/* page n of the huge zero folio */
+	SCN_FR_HZ,		/* n pages after (below: before) the huge zero folio's first */
 	SCN_FR_AT,		/* @ADDR: what the current process maps there */
 	SCN_FR_NEW,		/* a fresh folio of order n, one caller reference */
 	SCN_FR_FREED,		/* a folio allocated and freed again: refcount 0 */
@@ -103,6 +103,7 @@ struct scn_frame {
 	enum scn_frame_kind kind;
 	enum scn_pfn_space space;
 	uint64_t n;
+	bool below;		/* hz-N */
 	struct scn_addr at;
 	struct scn_loc loc;
 };

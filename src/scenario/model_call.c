@@ -66,8 +66,10 @@ static void describe_pfn(unsigned long pfn, char *buf, size_t len)
 {
 	if (is_zero_pfn(pfn))
 		snprintf(buf, len, "the zero page (pfn 0x%lx)", pfn);
-	else if (is_huge_zero_pfn(pfn))
+	else if (machine.huge_zero_folio && pfn - machine.huge_zero_pfn < 1024)
 		snprintf(buf, len, "hz+%lu (pfn 0x%lx)", pfn - machine.huge_zero_pfn, pfn);
+	else if (machine.huge_zero_folio && machine.huge_zero_pfn - pfn <= 16)
+		snprintf(buf, len, "hz-%lu (pfn 0x%lx)", machine.huge_zero_pfn - pfn, pfn);
 	else if (pfn < machine.ram_pages)
 		snprintf(buf, len, "ram+0x%lx", pfn);
 	else if (machine.pmem_pages && pfn - machine.pmem_base_pfn < machine.pmem_pages)
@@ -117,8 +119,14 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		if (!get_huge_zero_folio())
 			return cerr(x, "the huge zero folio cannot be allocated");
 		out->hz = true;
-		out->pfn = machine.huge_zero_pfn + (unsigned long)f->n;
-		return 0;
+		out->pfn = f->below ? machine.huge_zero_pfn - (unsigned long)f->n :
+				      machine.huge_zero_pfn + (unsigned long)f->n;
+		if (pfn_has_bytes(out->pfn) || f == &x->c->call->arg)
+			return 0;
+		put_huge_zero_folio();
+		out->hz = false;
+		return cerr(x, "hz%c%llu is not simulated memory", f->below ? '-' : '+',
+			    (unsigned long long)f->n);
 	case SCN_FR_AT:
 		return frame_at(x, proc, va, &out->pfn);
 	case SCN_FR_NEW:
@@ -136,6 +144,10 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		return 0;
 	default:
 		out->pfn = space_pfn(f->space, f->n);
+		/* An entry that is only classified may name any frame (T17). */
+		if (x->c->op == SCN_CALL && x->c->call->fn <= SCN_FN_VM_NORMAL_PAGE_PUD &&
+		    f == &x->c->call->arg)
+			return 0;
 		if (!pfn_has_bytes(out->pfn))
 			return cerr(x, "frame 0x%lx is not simulated memory", out->pfn);
 		return 0;

@@ -81,7 +81,7 @@ static int parse_level(struct parser *p, const struct scn_tok *t, const char *v,
 	return 0;
 }
 
-/* FRAME: zero, hz[+N], @ADDR, new[:ORDER], freed, or a pfn=BASE. */
+/* FRAME: zero, hz[+N|-N], @ADDR, new[:ORDER], freed, or a pfn=BASE. */
 static int parse_frame(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
 		       struct scn_frame *f)
 {
@@ -97,9 +97,11 @@ static int parse_frame(struct parser *p, const struct scn_tok *t, const char *v,
 		f->kind = SCN_FR_FREED;
 		return 0;
 	}
-	if (vlen >= 2 && !memcmp(v, "hz", 2) && (vlen == 2 || v[2] == '+')) {
+	if (vlen >= 2 && !memcmp(v, "hz", 2) && (vlen == 2 || v[2] == '+' || v[2] == '-')) {
 		f->kind = SCN_FR_HZ;
-		return vlen == 2 ? 0 : scnp_parse_number(p, t->col, v + 3, vlen - 3, 511, &f->n);
+		f->below = vlen > 2 && v[2] == '-';
+		return vlen == 2 ? 0 : scnp_parse_number(p, t->col, v + 3, vlen - 3, 1u << 20,
+							 &f->n);
 	}
 	if (vlen >= 3 && !memcmp(v, "new", 3) && (vlen == 3 || v[3] == ':')) {
 		f->kind = SCN_FR_NEW;
