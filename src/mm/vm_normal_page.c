@@ -113,8 +113,12 @@ static struct page *normal_exit(struct vm_area_struct *vma, uint64_t addr, unsig
 		vm_warn();
 		return &invalid_pfn_page;
 	}
-	/* R10: a normal page is never one of the zero folios. */
-	if (is_zero_folio_pfn(pfn))
+	/*
+	 * R10: a normal page is never one of the zero folios (NEW); before
+	 * S004 (V15 old) only the small zero page was checked for (T12).
+	 */
+	if (fl_cfg.normal_page_impl == FL_NORMAL_PAGE_OLD ? is_zero_pfn(pfn) :
+							     is_zero_folio_pfn(pfn))
 		vm_warn();
 	return pfn_to_page(pfn);
 }

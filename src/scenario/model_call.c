@@ -131,6 +131,9 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		return frame_at(x, proc, va, &out->pfn);
 	case SCN_FR_NEW:
 	case SCN_FR_FREED:
+		if (f->n > MAX_PAGE_ORDER)
+			return cerr(x, "the page allocator has no folios of order %llu (at most %d)",
+				    (unsigned long long)f->n, MAX_PAGE_ORDER);
 		folio = folio_alloc(__GFP_ZERO | (f->n ? __GFP_COMP : 0), (unsigned int)f->n);
 		if (!folio)
 			return cerr(x, "no memory for a folio of order %llu",
@@ -227,6 +230,19 @@ static struct page *classify(struct call_ctx *x, struct vm_area_struct *vma, uns
 	return vm_normal_page_pud(vma, va, call->special ? pud_mkspecial(e) : e);
 }
 
+/* A huge entry's pfn bits below its size are flag bits: refuse to lose them. */
+static int check_entry_alignment(struct call_ctx *x, unsigned long pfn)
+{
+	enum scn_fn fn = x->c->call->fn;
+	unsigned long nr = fn == SCN_FN_VM_NORMAL_PAGE_PMD ? HPAGE_PMD_NR :
+			   fn == SCN_FN_VM_NORMAL_PAGE_PUD ? 1ul << (PUD_SHIFT - PAGE_SHIFT) : 1;
+
+	if (!(pfn & (nr - 1)))
+		return 0;
+	return cerr(x, "%s: entry= frame 0x%lx is not aligned to the entry's %lu pages",
+		    scn_fn_name(fn), pfn, nr);
+}
+
 /* The pointer-returning functions: the page found, its walk level in *level. */
 static int run_pointer(struct call_ctx *x, struct vm_area_struct *vma, struct frame *arg,
 		       struct frame *hook, struct page **page, int *level)
@@ -242,6 +258,8 @@ static int run_pointer(struct call_ctx *x, struct vm_area_struct *vma, struct fr
 		*level = *page ? (int)fw.level : -1;	/* FW_LEVEL_* follow FL_LEVEL_* */
 		return 0;
 	}
+	if (check_entry_alignment(x, arg->pfn))
+		return -1;
 	if (call->hook.kind != SCN_FR_UNSET) {
 		if (!vma->vm_ops)
 			return cerr(x, "hook= needs a file or driver mapping (one with vm_ops)");
