@@ -40,6 +40,8 @@ struct daxfs {
 	atomic_t inject_block;
 	atomic_t inject_iomap;
 	int inject_iomap_err;
+	/* `inject iomap_hole|iomap_short|fsync|nofs` (scenarios, T44, T52, T54) */
+	atomic_t inject_iomap_hole, inject_iomap_short, inject_fsync, inject_nofs;
 };
 
 #define DAXFS_MAGIC "faultline daxfs superblock\n"
@@ -127,6 +129,40 @@ void daxfs_inject_iomap_error(struct daxfs *fs, int err, int n)
 {
 	fs->inject_iomap_err = err;
 	atomic_set(&fs->inject_iomap, n);
+}
+
+void daxfs_inject_iomap_hole(struct daxfs *fs, int n)
+{
+	atomic_set(&fs->inject_iomap_hole, n);
+}
+
+void daxfs_inject_iomap_short(struct daxfs *fs, int n)
+{
+	atomic_set(&fs->inject_iomap_short, n);
+}
+
+void daxfs_inject_fsync(struct daxfs *fs, int n)
+{
+	atomic_set(&fs->inject_fsync, n);
+}
+
+void daxfs_inject_nofs(struct daxfs *fs, int n)
+{
+	atomic_set(&fs->inject_nofs, n);
+}
+
+/* Takes one injected count from @v: true if one was armed. */
+static bool take_injection(atomic_t *v)
+{
+	if (atomic_read(v) <= 0)
+		return false;
+	atomic_dec(v);
+	return true;
+}
+
+bool daxfs_fault_nofs(struct daxfs_file *f)
+{
+	return take_injection(&f->fs->inject_nofs);
 }
 
 int daxfs_check_final(struct daxfs *fs, FILE *out)
@@ -603,6 +639,8 @@ int daxfs_fallocate(struct daxfs_file *f, uint64_t off, uint64_t len)
 
 int daxfs_fsync(struct daxfs_file *f)
 {
+	if (take_injection(&f->fs->inject_fsync))
+		return -EIO;	/* nothing made durable: F_DIRTY stays */
 	mutex_lock(&f->lock);
 	f->meta_dirty = false;
 	mutex_unlock(&f->lock);
@@ -687,6 +725,15 @@ int daxfs_iomap_begin(struct daxfs_file *f, uint64_t pos, uint64_t length, unsig
 	srcmap->addr = IOMAP_NULL_ADDR;
 	srcmap->offset = srcmap->length = 0;
 	srcmap->flags = 0;
+	/* a broken filesystem: a write answered with a hole, nothing allocated (T44 iv) */
+	if ((flags & IOMAP_WRITE) && take_injection(&f->fs->inject_iomap_hole)) {
+		iomap->type = IOMAP_HOLE;
+		iomap->addr = IOMAP_NULL_ADDR;
+		iomap->offset = (uint64_t)fb << DAXFS_BLOCK_SHIFT;
+		iomap->length = (uint64_t)nb << DAXFS_BLOCK_SHIFT;
+		iomap->flags = 0;
+		return 0;
+	}
 	mutex_lock(&f->lock);
 	if (flags & IOMAP_WRITE) {
 		n = daxfs_prepare_write(f, fb, nb, &fl, &src);
@@ -706,6 +753,11 @@ int daxfs_iomap_begin(struct daxfs_file *f, uint64_t pos, uint64_t length, unsig
 	}
 	iomap_fill(iomap, bmap_at(f, fb), fb, (unsigned long)n, (uint16_t)fl);
 	mutex_unlock(&f->lock);
+	/* a corrupt extent shorter than a page at @pos (T44 v) */
+	if (take_injection(&f->fs->inject_iomap_short)) {
+		iomap->offset = pos;
+		iomap->length = DAXFS_BLOCK_SIZE / 8;
+	}
 	return 0;
 }
 

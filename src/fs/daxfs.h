@@ -114,6 +114,16 @@ int daxfs_check_final(struct daxfs *fs, FILE *out);
 void daxfs_inject_block(struct daxfs *fs, int n);
 /* The next @n iomap_begin() calls fail with @err (T43 x: "iomap returns an error"). */
 void daxfs_inject_iomap_error(struct daxfs *fs, int err, int n);
+/* `inject iomap_hole`: the next @n write iomaps answer HOLE and allocate nothing. */
+void daxfs_inject_iomap_hole(struct daxfs *fs, int n);
+/* `inject iomap_short`: the next @n iomaps are 512 bytes long from the position asked. */
+void daxfs_inject_iomap_short(struct daxfs *fs, int n);
+/* `inject fsync`: the next @n fsyncs fail with -EIO and make nothing durable. */
+void daxfs_inject_fsync(struct daxfs *fs, int n);
+/* `inject nofs`: the next @n DAX PMD faults come with a caller gfp without __GFP_FS. */
+void daxfs_inject_nofs(struct daxfs *fs, int n);
+/* Whether this PMD fault of @f is one of them (takes one). */
+bool daxfs_fault_nofs(struct daxfs_file *f);
 
 struct daxfs_file *daxfs_create(struct daxfs *fs, const char *name, uint64_t size);
 void daxfs_file_get(struct daxfs_file *f);

@@ -610,6 +610,11 @@ static vm_fault_t dax_iomap_pte_fault(struct vm_fault *vmf, struct dax_iter *it)
 	}
 	err = daxfs_iomap_begin(f, pos, PAGE_SIZE, IOMAP_FAULT | IOMAP_DAX |
 				(it->write ? IOMAP_WRITE : 0), &it->iomap, &it->srcmap);
+	if (!err && it->iomap.offset + it->iomap.length < pos + PAGE_SIZE) {
+		count_vm_event(VM_WARN);	/* WARN_ON_ONCE(): fs corruption? (T44 v) */
+		daxfs_iomap_end(f, pos, PAGE_SIZE, 0, 0, &it->iomap);
+		err = -EIO;
+	}
 	if (err) {
 		ret = dax_fault_return(err);
 		dax_explain(vmf, false, ret, FL_REASON_NONE, NULL);
@@ -635,14 +640,18 @@ void dax_set_fault_gfp(unsigned int gfp)
  * R57, V21 (T54): the gfp mask of a DAX PMD fault's allocations.  The
  * caller's is the generic fault's (__get_fault_gfp_mask(): the mapping's
  * mask, which has FS and IO) unless a test hands one whose filesystem
- * cleared __GFP_FS while it holds its fault lock (Q20).  propagate keeps
+ * cleared __GFP_FS while it holds its fault lock (Q20), or a scenario's
+ * `inject nofs` makes this fault such a one.  propagate keeps
  * it; the 2016 v4 recomputed the generic mask, putting FS and IO back
  * under a lock that reclaim may need: a defect, counted as a warning.
  * MODEL: the allocators take no gfp; the tree-node record is what sees it.
  */
-static unsigned int dax_pmd_fault_gfp(void)
+static unsigned int dax_pmd_fault_gfp(struct vm_fault *vmf)
 {
 	unsigned int caller = dax_caller_gfp ? dax_caller_gfp : GFP_HIGHUSER_MOVABLE;
+
+	if (daxfs_fault_nofs(vma_dax_file(vmf->vma)))
+		caller = GFP_HIGHUSER_MOVABLE & ~__GFP_FS;
 
 	if (fl_cfg.dax_gfp_policy == FL_DAX_GFP_LEGACY_ADD_FS_IO) {
 		if (!(caller & __GFP_FS))
@@ -719,7 +728,7 @@ static vm_fault_t dax_iomap_pmd_fault(struct vm_fault *vmf, struct dax_iter *it)
 		dax_explain(vmf, true, ret, why, NULL);
 		goto fallback;
 	}
-	ret = grab_mapping_entry_gfp(m, index, PMD_ORDER, dax_pmd_fault_gfp(), &entry);
+	ret = grab_mapping_entry_gfp(m, index, PMD_ORDER, dax_pmd_fault_gfp(vmf), &entry);
 	if (ret) {
 		dax_explain(vmf, true, ret, ret & VM_FAULT_FALLBACK ? FL_REASON_PTE_ENTRIES :
 			    FL_REASON_ALLOC_FAILED, NULL);

@@ -54,7 +54,15 @@ enum scn_advice {
 	SCN_ADV_DONTNEED, SCN_ADV_HUGEPAGE, SCN_ADV_NOHUGEPAGE,
 	SCN_ADV_POPULATE_READ, SCN_ADV_POPULATE_WRITE
 };
-enum scn_inject { SCN_INJ_PGTABLE, SCN_INJ_FOLIO, SCN_INJ_ENTRY, SCN_INJ_BLOCK };
+/*
+ * inject KIND: the first four make allocations fail; the others make the
+ * DAX fault path meet what SPEC T44, T52 (a) and T54 need (contract-notes).
+ */
+enum scn_inject {
+	SCN_INJ_PGTABLE, SCN_INJ_FOLIO, SCN_INJ_ENTRY, SCN_INJ_BLOCK,
+	SCN_INJ_ACCESS_EIO, SCN_INJ_ACCESS_ENOMEM, SCN_INJ_IOMAP_HOLE, SCN_INJ_IOMAP_SHORT,
+	SCN_INJ_FSYNC, SCN_INJ_NOFS
+};
 
 /* An address: [PROC:]MAP[+OFFSET]. */
 struct scn_addr {

@@ -632,17 +632,37 @@ static int model_unpin(struct fl_backend *b, int pin)
 
 static int model_inject(struct fl_backend *b, const struct scn_cmd *c)
 {
+	struct daxfs *fs = M(b)->daxfs;
 	int n = c->count > 0 ? (int)c->count : 1;
 
-	if (c->inject == SCN_INJ_ENTRY) {
+	switch (c->inject) {
+	case SCN_INJ_ENTRY:
 		dax_entry_inject(n);
 		return FL_OK;
-	}
-	if (c->inject == SCN_INJ_BLOCK) {
-		if (!M(b)->daxfs)
-			return fail_errno(b, "inject block", ENODEV);
-		daxfs_inject_block(M(b)->daxfs, n);
+	case SCN_INJ_ACCESS_EIO:
+	case SCN_INJ_ACCESS_ENOMEM:
+	case SCN_INJ_BLOCK:
+	case SCN_INJ_IOMAP_HOLE:
+	case SCN_INJ_IOMAP_SHORT:
+	case SCN_INJ_FSYNC:
+	case SCN_INJ_NOFS:
+		if (!fs)
+			return fail_errno(b, "inject: no DAX filesystem", ENODEV);
+		if (c->inject == SCN_INJ_ACCESS_EIO || c->inject == SCN_INJ_ACCESS_ENOMEM)
+			pmem_inject_direct_access(c->inject == SCN_INJ_ACCESS_EIO ? -EIO : -ENOMEM, n);
+		else if (c->inject == SCN_INJ_BLOCK)
+			daxfs_inject_block(fs, n);
+		else if (c->inject == SCN_INJ_IOMAP_HOLE)
+			daxfs_inject_iomap_hole(fs, n);
+		else if (c->inject == SCN_INJ_IOMAP_SHORT)
+			daxfs_inject_iomap_short(fs, n);
+		else if (c->inject == SCN_INJ_FSYNC)
+			daxfs_inject_fsync(fs, n);
+		else
+			daxfs_inject_nofs(fs, n);
 		return FL_OK;
+	default:
+		break;
 	}
 	atomic_add((int)(c->count > 0 ? c->count : 1),
 		   c->inject == SCN_INJ_PGTABLE ? &machine.inject_pgtable : &machine.inject_folio);

@@ -773,20 +773,24 @@ static int ops_expect(struct parser *p, struct scn_cmd *c, const struct scn_tok 
 
 static int ops_inject(struct parser *p, struct scn_cmd *c, const struct scn_tok *t, int n, int *i)
 {
-	static const char *const kinds[] = { "pgtable", "folio", "entry", "block" };
+	/* in enum scn_inject's order */
+	static const char *const kinds[] = { "pgtable", "folio", "entry", "block",
+					     "access_eio", "access_enomem", "iomap_hole",
+					     "iomap_short", "fsync", "nofs" };
 	char q[48];
 
-	if (need(p, c, n, *i, "allocation kind (pgtable, folio, entry or block)"))
+	if (need(p, c, n, *i, "injection kind (pgtable, folio, entry, block, ...)"))
 		return -1;
-	for (int k = 0; k < 4; k++) {
+	for (int k = 0; k < (int)(sizeof(kinds) / sizeof(kinds[0])); k++) {
 		if (scn_tok_is(&t[*i], kinds[k])) {
 			c->inject = (enum scn_inject)k;
 			(*i)++;
 			return 0;
 		}
 	}
-	return scnp_perr(p, t[*i].col, "bad injection kind '%s' (expected pgtable, folio, entry or block)",
-		    scn_quote(t[*i].s, t[*i].len, q));
+	return scnp_perr(p, t[*i].col, "bad injection kind '%s' (expected pgtable, folio, entry, "
+			 "block, access_eio, access_enomem, iomap_hole, iomap_short, fsync or nofs)",
+			 scn_quote(t[*i].s, t[*i].len, q));
 }
 
 static int add_map_name(struct parser *p, struct scn_cmd *c, const struct scn_tok *t)

@@ -193,6 +193,9 @@ static const struct bad_case bad_cases[] = {
 	{ M8 "file f\ndio-read f", 3, 1, "missing address for dio-read" },
 	{ "inject frob", 1, 8, "bad injection kind 'frob'" },
 	{ "inject folio count=x", 1, 14, "bad number 'x'" },
+	{ "inject", 1, 1, "missing injection kind" },
+	{ "inject iomap", 1, 8, "bad injection kind 'iomap'" },
+	{ "inject nofs count=y", 1, 13, "bad number 'y'" },
 	/* model-only extensions: call, poke, expect-stop */
 	{ M8 "call frob m ret=null", 2, 6, "unknown kernel function 'frob'" },
 	{ M8 "call vm_normal_page m ret=null", 2, 1, "vm_normal_page needs entry=" },
