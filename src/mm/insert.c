@@ -195,6 +195,18 @@ vm_fault_t vmf_insert_page_mkwrite(struct vm_fault *vmf, struct page *page, bool
 	return VM_FAULT_NOPAGE;
 }
 
+/*
+ * Linux 6.18 still aborts on a raw pfn inserted into a CoW PFN map, at
+ * every level: only the linear rule of remap_pfn_range() can tell its
+ * pfns from CoW'ed pages (R6).  S004/p11 (V7 anon_lookup) lifted the
+ * abort and refuses anonymous pfns instead (R26).
+ */
+static bool cow_pfnmap_insert_refused(struct vm_area_struct *vma)
+{
+	return (vma->vm_flags & VM_PFNMAP) && is_cow_mapping(vma->vm_flags) &&
+	       fl_cfg.cow_pfnmap_detect != FL_COW_PFNMAP_ANON_LOOKUP;
+}
+
 /* R28: what a driver may insert where; a violation is Linux's BUG_ON. */
 static bool pfn_insert_flags_ok(struct vm_area_struct *vma, unsigned long pfn)
 {
@@ -205,10 +217,8 @@ static bool pfn_insert_flags_ok(struct vm_area_struct *vma, unsigned long pfn)
 			      vma->vm_flags, pfn);
 		return false;
 	}
-	/* OLD (V15 old) also refused CoW PFN maps; NEW relies on R26. */
-	if (fl_cfg.normal_page_impl == FL_NORMAL_PAGE_OLD && (f & VM_PFNMAP) &&
-	    is_cow_mapping(vma->vm_flags)) {
-		fl_report_bug("vmf_insert_pfn", "CoW PFN map (V15 old)");
+	if (cow_pfnmap_insert_refused(vma)) {
+		fl_report_bug("vmf_insert_pfn", "CoW PFN map (V7 linear)");
 		return false;
 	}
 	return true;
@@ -230,6 +240,18 @@ vm_fault_t vmf_insert_pfn(struct vm_area_struct *vma, uint64_t addr, unsigned lo
 }
 
 /*
+ * vm_mixed_ok(): the zero page only where it can never be written, and
+ * never by a mkwrite insert (R31); otherwise only a VM_MIXEDMAP VMA takes
+ * pfns here, as vm_normal_page() would make sense of nothing else.
+ */
+static bool vm_mixed_ok(struct vm_area_struct *vma, unsigned long pfn, bool mkwrite)
+{
+	if (is_zero_pfn(pfn) && (mkwrite || !vm_mixed_zeropage_allowed(vma)))
+		return false;
+	return (vma->vm_flags & VM_MIXEDMAP) || is_zero_pfn(pfn);
+}
+
+/*
  * __vm_insert_mixed(): with special bits every pfn goes in raw (even RAM
  * pfns, which stay unrefcounted); without them a pfn with a struct page
  * must be refcounted, so it goes through insert_page() (R2d, R5).
@@ -239,10 +261,8 @@ static vm_fault_t __vm_insert_mixed(struct vm_area_struct *vma, uint64_t addr,
 {
 	int err;
 
-	if (!(vma->vm_flags & VM_MIXEDMAP) || (vma->vm_flags & VM_PFNMAP)) {
-		fl_report_bug("vmf_insert_mixed", "vm_flags 0x%lx is not VM_MIXEDMAP", vma->vm_flags);
+	if (!vm_mixed_ok(vma, pfn, mkwrite))
 		return VM_FAULT_SIGBUS;
-	}
 	if (addr < vma->vm_start || addr >= vma->vm_end)
 		return VM_FAULT_SIGBUS;
 	if (fl_cfg.pte_special || !pfn_valid(pfn))
@@ -390,15 +410,12 @@ vm_fault_t vmf_insert_pfn_pmd(struct vm_fault *vmf, unsigned long pfn, bool writ
 		fl_report_bug("vmf_insert_pfn_pmd", "vm_flags 0x%lx", vma->vm_flags);
 		return VM_FAULT_SIGBUS;
 	}
-	if ((f & VM_PFNMAP) && is_cow_mapping(vma->vm_flags)) {
-		if (fl_cfg.normal_page_impl == FL_NORMAL_PAGE_OLD) {
-			fl_report_bug("vmf_insert_pfn_pmd", "CoW PFN map (V15 old)");
-			return VM_FAULT_SIGBUS;
-		}
-		if (fl_cfg.cow_pfnmap_detect == FL_COW_PFNMAP_ANON_LOOKUP &&
-		    vm_pfnmap_normal_page_pfn(vma, pfn))
-			return VM_FAULT_SIGBUS;		/* R26, T8 */
+	if (cow_pfnmap_insert_refused(vma)) {
+		fl_report_bug("vmf_insert_pfn_pmd", "CoW PFN map (V7 linear)");
+		return VM_FAULT_SIGBUS;
 	}
+	if ((f & VM_PFNMAP) && is_cow_mapping(vma->vm_flags) && vm_pfnmap_normal_page_pfn(vma, pfn))
+		return VM_FAULT_SIGBUS;		/* R26, T8 (V7 anon_lookup) */
 	return insert_pmd(vma, vmf->address & PMD_MASK, vmf->pmd,
 			  (struct folio_or_pfn){ .pfn = pfn }, vma->vm_page_prot, write);
 }
@@ -466,8 +483,10 @@ vm_fault_t vmf_insert_folio_pud(struct vm_fault *vmf, struct folio *folio, bool 
 {
 	struct vm_area_struct *vma = vmf->vma;
 
-	if (folio_order(folio) != PUD_SHIFT - PAGE_SHIFT)
+	if (folio_order(folio) != PUD_SHIFT - PAGE_SHIFT) {
+		count_vm_event(VM_WARN);
 		return VM_FAULT_SIGBUS;
+	}
 	return insert_pud(vma, vmf->address & PUD_MASK, vmf->pud,
 			  (struct folio_or_pfn){ .folio = folio }, vma->vm_page_prot, write);
 }
@@ -481,10 +500,12 @@ vm_fault_t vmf_insert_pfn_pud(struct vm_fault *vmf, unsigned long pfn, bool writ
 		fl_report_bug("vmf_insert_pfn_pud", "vm_flags 0x%lx", vma->vm_flags);
 		return VM_FAULT_SIGBUS;
 	}
-	if ((f & VM_PFNMAP) && is_cow_mapping(vma->vm_flags) &&
-	    fl_cfg.cow_pfnmap_detect == FL_COW_PFNMAP_ANON_LOOKUP &&
-	    vm_pfnmap_normal_page_pfn(vma, pfn))
+	if (cow_pfnmap_insert_refused(vma)) {
+		fl_report_bug("vmf_insert_pfn_pud", "CoW PFN map (V7 linear)");
 		return VM_FAULT_SIGBUS;
+	}
+	if ((f & VM_PFNMAP) && is_cow_mapping(vma->vm_flags) && vm_pfnmap_normal_page_pfn(vma, pfn))
+		return VM_FAULT_SIGBUS;		/* R26 (V7 anon_lookup) */
 	return insert_pud(vma, vmf->address & PUD_MASK, vmf->pud,
 			  (struct folio_or_pfn){ .pfn = pfn }, vma->vm_page_prot, write);
 }

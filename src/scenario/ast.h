@@ -144,6 +144,7 @@ struct scn_call {
 	int level;			/* poke, huge_fault, folio_walk_start's check; -1 */
 	uint64_t len;			/* remap_pfn_range len= */
 	bool poke_none;			/* poke ADDR LEVEL none */
+	bool poke_changed;		/* ... none changed: the calls must have changed it */
 	enum scn_ret_kind ret;
 	struct scn_frame ret_frame;
 	long ret_code;			/* SCN_VMF_* bits, or -errno for remap */

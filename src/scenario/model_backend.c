@@ -192,6 +192,10 @@ static int model_prepare(struct fl_backend *b, const struct scn *scn)
 		}
 	}
 	fl_bug_reset();
+	/* Injections and poked entries armed by an earlier scenario end with it. */
+	dax_entry_inject(0);
+	pmem_inject_direct_access(0, 0);
+	fl_model_call_reset();
 	if (phys_init(&scn->config))
 		return fail_errno(b, "cannot reserve simulated RAM", errno);
 	m->machine_up = true;

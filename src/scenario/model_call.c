@@ -325,6 +325,9 @@ static int make_vmf(struct call_ctx *x, struct vm_area_struct *vma, int level,
 	vmf->real_address = va;
 	vmf->flags = FAULT_FLAG_USER | (call->write ? FAULT_FLAG_WRITE : 0);
 	vmf->pgoff = linear_page_index(vma, va);
+	/* insert_page() finds its PTE itself, after its range check (T24 v). */
+	if (call->fn == SCN_FN_INSERT_PAGE_MKWRITE)
+		return 0;
 	if (walk_alloc(x, va, level, &vmf->pud, &vmf->pmd))
 		return -1;
 	if (level == FL_LEVEL_PMD)
@@ -381,8 +384,7 @@ static int run_code(struct call_ctx *x, struct vm_area_struct *vma, struct frame
 	if (call->fn == SCN_FN_HUGE_FAULT && (!vma->vm_ops || !vma->vm_ops->huge_fault))
 		return cerr(x, "the VMA at 0x%llx has no huge_fault handler",
 			    (unsigned long long)va);
-	if (make_vmf(x, vma, call->fn == SCN_FN_INSERT_PAGE_MKWRITE ? FL_LEVEL_PTE : level,
-		     &vmf))
+	if (make_vmf(x, vma, level, &vmf))
 		return -1;
 	switch (call->fn) {
 	case SCN_FN_INSERT_PFN_PMD:
@@ -430,7 +432,9 @@ static int run_call(struct call_ctx *x, char *why, size_t len)
 	const struct scn_call *call = x->c->call;
 	bool pointer = call->fn <= SCN_FN_FOLIO_WALK_START;
 	struct frame arg, hook = { 0 }, want = { 0 };
-	struct vm_area_struct *vma = vma_lookup(x->mm, x->a->vma_va);
+	/* vma=MAP: MAP's first VMA, even if its first pages were unmapped (T26 i) */
+	struct vm_area_struct *vma = call->has_vma ? find_vma(x->mm, x->a->vma_va) :
+						     vma_lookup(x->mm, x->a->va);
 	struct page *page = NULL;
 	int st, level;
 	long code = 0;
@@ -456,12 +460,55 @@ static int run_call(struct call_ctx *x, char *why, size_t len)
 	return st ? FL_EFAIL : FL_OK;
 }
 
+/* What each poke wrote, so that `poke ... none` can tell whether calls changed it. */
+static struct poked {
+	struct mm_struct *mm;
+	uint64_t va, value;
+	int level;
+} poked[8];
+
+static struct poked *find_poked(struct mm_struct *mm, uint64_t va, int level)
+{
+	for (size_t i = 0; i < sizeof(poked) / sizeof(poked[0]); i++)
+		if (poked[i].mm == mm && poked[i].va == va && poked[i].level == level)
+			return &poked[i];
+	return NULL;
+}
+
+void fl_model_call_reset(void)
+{
+	memset(poked, 0, sizeof(poked));
+}
+
+/* poke ... none: clear the entry, and say if the calls between left it as poked. */
+static int unpoke(struct call_ctx *x, uint64_t *slot, char *why, size_t len)
+{
+	const struct scn_call *call = x->c->call;
+	struct poked *pk = find_poked(x->mm, x->a->va, call->level);
+	uint64_t now = *slot;
+
+	if (!pk || !now || (now & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)))
+		return cerr(x, "poke ... none: no poked entry at 0x%llx (now %016llx)",
+			    (unsigned long long)x->a->va, (unsigned long long)now);
+	if (call->poke_changed && now == pk->value)
+		snprintf(why, len, "the poked entry %016llx was left untouched, expected a change",
+			 (unsigned long long)now);
+	else if (!call->poke_changed && now != pk->value)
+		snprintf(why, len, "the poked entry was changed from %016llx to %016llx (R83)",
+			 (unsigned long long)pk->value, (unsigned long long)now);
+	write_once_u64(slot, 0);
+	memset(pk, 0, sizeof(*pk));
+	return FL_OK;
+}
+
 /* poke: a swap-like entry (pfn bits, nothing else) in an empty slot, or clear it. */
-static int run_poke(struct call_ctx *x)
+static int run_poke(struct call_ctx *x, char *why, size_t len)
 {
 	const struct scn_call *call = x->c->call;
 	uint64_t va = x->a->va, *slot;
-	unsigned long pfn = space_pfn(call->arg.space, call->arg.n);
+	unsigned long pfn;
+	struct poked *pk;
+	struct frame f;
 	pud_t *pud = NULL;
 	pmd_t *pmd = NULL;
 
@@ -473,20 +520,23 @@ static int run_poke(struct call_ctx *x)
 		slot = &pmd->pmd;
 	else
 		slot = &pte_offset_kernel(pmd, va)->pte;
-	if (call->poke_none) {
-		if (!*slot || (*slot & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)))
-			return cerr(x, "poke ... none: no poked entry at 0x%llx",
-				    (unsigned long long)va);
-		write_once_u64(slot, 0);
-		return FL_OK;
-	}
+	if (call->poke_none)
+		return unpoke(x, slot, why, len);
 	if (*slot)
 		return cerr(x, "poke: the %s slot at 0x%llx is not empty",
 			    call->level == FL_LEVEL_PTE ? "PTE" :
 			    call->level == FL_LEVEL_PMD ? "PMD" : "PUD", (unsigned long long)va);
+	if (get_frame(x, &call->arg, x->a->arg_proc, x->a->arg_va, &f))
+		return FL_EFAIL;
+	pfn = f.pfn;
+	put_frame(&f);
+	pk = find_poked(NULL, 0, 0);
 	if (!pfn)
 		return cerr(x, "poke: swap=0 would be an empty entry");
-	write_once_u64(slot, (uint64_t)pfn << PAGE_SHIFT);
+	if (!pk)
+		return cerr(x, "poke: more than 8 poked entries at once");
+	*pk = (struct poked){ x->mm, va, (uint64_t)pfn << PAGE_SHIFT, call->level };
+	write_once_u64(slot, pk->value);
 	return FL_OK;
 }
 
@@ -504,7 +554,7 @@ int fl_model_call(struct mm_struct *const *procs, int proc, const struct scn_cmd
 		mmap_write_lock(x.mm);
 	else
 		mmap_read_lock(x.mm);
-	st = c->op == SCN_POKE ? run_poke(&x) : run_call(&x, why, len);
+	st = c->op == SCN_POKE ? run_poke(&x, why, len) : run_call(&x, why, len);
 	if (exclusive)
 		mmap_write_unlock(x.mm);
 	else

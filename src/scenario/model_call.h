@@ -19,4 +19,7 @@ struct mm_struct;
 int fl_model_call(struct mm_struct *const *procs, int proc, const struct scn_cmd *c,
 		  const struct fl_call_addrs *a, char *why, size_t len, char *err, size_t errlen);
 
+/* Forget the entries earlier scenarios poked. */
+void fl_model_call_reset(void);
+
 #endif /* FL_SCENARIO_MODEL_CALL_H */

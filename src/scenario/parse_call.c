@@ -277,12 +277,16 @@ int scnp_ops_poke(struct parser *p, struct scn_cmd *c, const struct scn_tok *t, 
 		return scnp_perr(p, c->loc.col, "poke needs swap=FRAME or none");
 	if (scn_tok_is(&t[*i], "none")) {
 		call->poke_none = true;
+		if (*i + 1 < n && scn_tok_is(&t[*i + 1], "changed")) {
+			call->poke_changed = true;
+			++*i;
+		}
 	} else if (t[*i].len > 5 && !memcmp(t[*i].s, "swap=", 5)) {
 		if (parse_frame(p, &t[*i], t[*i].s + 5, t[*i].len - 5, &call->arg))
 			return -1;
-		if (call->arg.kind != SCN_FR_PFN)
+		if (call->arg.kind != SCN_FR_PFN && call->arg.kind != SCN_FR_AT)
 			return scnp_perr(p, t[*i].col, "swap= takes a frame number (ram+N, io+N, "
-					 "pmem+N or a number)");
+					 "pmem+N, a number) or @ADDR");
 	} else {
 		return scnp_perr(p, t[*i].col, "bad poke entry '%s' (expected swap=FRAME or none)",
 				 scn_quote(t[*i].s, t[*i].len, q));

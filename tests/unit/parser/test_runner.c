@@ -548,6 +548,24 @@ static void test_run_pins(void **state)
 	assert_string_equal(o.err, "t.scn:9: would wait forever for pin P\n");
 	outcome_free(&o);
 
+	/* A reflink breaks both files' layouts: onto a pinned file it waits too. */
+	mock_init(&m);
+	m.pages[m.npages++] = (struct mock_page){ 0x10000000, 100, FL_KIND_DAX };
+	snprintf(text, sizeof(text), "%sfile h size=2M\nreflink h f\n", pinned);
+	run(&m, text, &o);
+	assert_int_equal(o.status, FL_RUN_FAILED);
+	assert_string_equal(o.err, "t.scn:9: would wait forever for pin P\n");
+	outcome_free(&o);
+
+	/* V13 on: a file nothing maps any more is not scanned, so nothing waits (T57). */
+	mock_init(&m);
+	m.pages[m.npages++] = (struct mock_page){ 0x10000000, 100, FL_KIND_DAX };
+	snprintf(text, sizeof(text), "config layout_busy_skip_unmapped=on\n%smunmap m\n"
+		 "truncate f size=0\n", pinned);
+	run(&m, text, &o);
+	assert_int_equal(o.status, FL_RUN_OK);
+	outcome_free(&o);
+
 	/* A pin of the zero page (a hole) holds no DAX page: no wait. */
 	mock_init(&m);
 	m.pages[m.npages++] = (struct mock_page){ 0x10000000, 7, FL_KIND_ZERO };
