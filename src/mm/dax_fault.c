@@ -467,8 +467,10 @@ static vm_fault_t dax_pmd_load_hole(struct vm_fault *vmf, unsigned long *entry)
 	else
 		ret = dax_pmd_load_hole_legacy(vmf, zf,
 					       fl_cfg.dax_pmd_hole == FL_DAX_PMD_HOLE_S002V1);
+	/* NOPAGE also when something else already held the PMD (T37): say what maps. */
 	dax_explain(vmf, true, ret, ret & VM_FAULT_FALLBACK ? FL_REASON_RACE : FL_REASON_NONE,
-		    ret == VM_FAULT_NOPAGE ? "huge-zero" : NULL);
+		    ret == VM_FAULT_NOPAGE && is_huge_zero_pmd(pmdp_get(vmf->pmd)) ?
+		    "huge-zero" : NULL);
 	return ret;
 }
 
