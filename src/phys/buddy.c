@@ -7,7 +7,8 @@
  * aligned to 2^n, carries PG_buddy and its order in page->private, and sits
  * on free_area[n].  Allocation takes the smallest order that has a block and
  * splits the rest back ("expand"); freeing merges with the buddy while the
- * buddy is free and of the same order.
+ * buddy is free and of the same order.  A PUD-sized block (above
+ * MAX_PAGE_ORDER) is carved out of consecutive free max-order blocks.
  *
  * Each free list is LIFO: a freed block that does not merge is the next one
  * of its order handed out, so a frame freed and allocated again is still
@@ -120,14 +121,55 @@ static bool should_fail_alloc(unsigned int gfp)
 	return true;
 }
 
+/* Whether every max-order block of [pfn, pfn + nr) is on the free lists. */
+static bool range_free(unsigned long pfn, unsigned long nr)
+{
+	for (unsigned long p = pfn; p < pfn + nr; p += 1ul << MAX_PAGE_ORDER) {
+		struct page *page = pfn_to_page(p);
+
+		if (!test_page_flag(page, PG_buddy) || page->private != MAX_PAGE_ORDER)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A gigantic block (a PUD's worth, 1 GiB, above MAX_PAGE_ORDER) is not on
+ * any free list: Linux takes one with alloc_contig_range() (hugetlb's
+ * gigantic pages, CMA).  MODEL: the first naturally aligned range of RAM
+ * whose max-order blocks are all free, taken off the lists whole; no
+ * migration makes room.  Caller holds the zone lock.
+ */
+static struct page *alloc_contig_pages(unsigned int order)
+{
+	unsigned long nr = 1ul << order;
+
+	for (unsigned long pfn = 0; pfn + nr <= machine.ram_pages; pfn += nr) {
+		if (!range_free(pfn, nr))
+			continue;
+		for (unsigned long p = pfn; p < pfn + nr; p += 1ul << MAX_PAGE_ORDER)
+			list_del_free(pfn_to_page(p), MAX_PAGE_ORDER);
+		machine.nr_free_pages -= nr;
+		return pfn_to_page(pfn);
+	}
+	return NULL;
+}
+
 struct page *alloc_pages(unsigned int gfp, unsigned int order)
 {
 	unsigned int cur;
 	struct page *page = NULL;
 
-	if (order > MAX_PAGE_ORDER || should_fail_alloc(gfp))
+	if ((order > MAX_PAGE_ORDER && order != HPAGE_PUD_ORDER) || should_fail_alloc(gfp))
 		return NULL;
 	spin_lock(&machine.zone_lock);
+	if (order > MAX_PAGE_ORDER) {
+		page = alloc_contig_pages(order);
+		spin_unlock(&machine.zone_lock);
+		if (page)
+			prep_new_page(page, order, gfp);
+		return page;
+	}
 	for (cur = order; cur <= MAX_PAGE_ORDER; cur++) {
 		page = machine.free_area[cur].head;
 		if (page)
@@ -159,7 +201,10 @@ void __free_pages(struct page *page, unsigned int order)
 		atomic_set(&page[i]._refcount, 0);
 	}
 	spin_lock(&machine.zone_lock);
-	__free_one_page(page_to_pfn(page), order);
+	/* a gigantic block goes back as the max-order blocks it was taken as */
+	for (unsigned long i = 0; i < nr; i += 1ul << MAX_PAGE_ORDER)
+		__free_one_page(page_to_pfn(page) + i, order < MAX_PAGE_ORDER ? order :
+						       MAX_PAGE_ORDER);
 	machine.nr_free_pages += nr;
 	spin_unlock(&machine.zone_lock);
 }

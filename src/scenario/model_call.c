@@ -131,13 +131,19 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		return frame_at(x, proc, va, &out->pfn);
 	case SCN_FR_NEW:
 	case SCN_FR_FREED:
-		if (f->n > MAX_PAGE_ORDER)
-			return cerr(x, "the page allocator has no folios of order %llu (at most %d)",
-				    (unsigned long long)f->n, MAX_PAGE_ORDER);
-		folio = folio_alloc(__GFP_ZERO | (f->n ? __GFP_COMP : 0), (unsigned int)f->n);
+		if (f->n > MAX_PAGE_ORDER && f->n != HPAGE_PUD_ORDER)
+			return cerr(x, "no folios of order %llu: orders 0 to %d, and %d (a PUD)",
+				    (unsigned long long)f->n, MAX_PAGE_ORDER, HPAGE_PUD_ORDER);
+		/*
+		 * MODEL: a PUD folio is not cleared: 1 GiB of stores per call
+		 * would cost seconds, and no call reads its bytes.
+		 */
+		folio = folio_alloc((f->n > MAX_PAGE_ORDER ? 0 : __GFP_ZERO) |
+				    (f->n ? __GFP_COMP : 0), (unsigned int)f->n);
 		if (!folio)
-			return cerr(x, "no memory for a folio of order %llu",
-				    (unsigned long long)f->n);
+			return cerr(x, "no memory for a folio of order %llu%s",
+				    (unsigned long long)f->n, f->n == HPAGE_PUD_ORDER ?
+				    " (a PUD folio needs a free, 1 GiB-aligned GiB of RAM: ram=2G)" : "");
 		__folio_mark_uptodate(folio);
 		out->pfn = folio_pfn(folio);
 		if (f->kind == SCN_FR_FREED)

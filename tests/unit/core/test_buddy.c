@@ -412,6 +412,39 @@ static void test_fragmentation(void **state)
  * allocations, inject_pgtable = N the next N __GFP_PGTABLE ones, and
  * neither switch touches the other kind.
  */
+/*
+ * A PUD-order (1 GiB) block, the one order above MAX_PAGE_ORDER: carved out
+ * of 256 free max-order blocks of an aligned GiB, given back as them.  On
+ * 2 GiB of RAM only the lower GiB is wholly free (the allocator hands out
+ * the top first), so a second one fails without disturbing anything.
+ */
+static void test_gigantic(void **state)
+{
+	struct fl_config cfg;
+	unsigned long before, nr = 1ul << HPAGE_PUD_ORDER;
+	struct page *p;
+
+	(void)state;
+	assert_int_equal(machine_down(NULL), 0);
+	test_config(&cfg);
+	cfg.ram = 2ull << 30;
+	assert_int_equal(machine_up_with(&cfg), 0);
+	before = nr_free_pages();
+	p = alloc_pages(0, HPAGE_PUD_ORDER);
+	assert_non_null(p);
+	assert_int_equal(page_to_pfn(p) & (nr - 1), 0);
+	assert_int_equal(nr_free_pages(), before - nr);
+	for (unsigned long k = 0; k < nr; k += 4099)
+		assert_false(test_page_flag(p + k, PG_buddy));
+	assert_free_lists_consistent();
+	assert_null(alloc_pages(0, HPAGE_PUD_ORDER));
+	assert_null(alloc_pages(0, HPAGE_PUD_ORDER - 1));	/* only the PUD order */
+	assert_int_equal(nr_free_pages(), before - nr);
+	__free_pages(p, HPAGE_PUD_ORDER);
+	assert_int_equal(nr_free_pages(), before);
+	assert_free_lists_consistent();
+}
+
 static void test_bad_order_and_injection(void **state)
 {
 	struct page *p;
@@ -576,6 +609,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gfp_zero, buddy_setup, machine_down),
 		cmocka_unit_test_setup_teardown(test_exhaustion, buddy_setup, machine_down),
 		cmocka_unit_test_setup_teardown(test_fragmentation, buddy_setup, machine_down),
+		cmocka_unit_test_setup_teardown(test_gigantic, buddy_setup, machine_down),
 		cmocka_unit_test_setup_teardown(test_bad_order_and_injection, buddy_setup, machine_down),
 		cmocka_unit_test_setup_teardown(test_random_alloc_free, buddy_setup, machine_down),
 	};
