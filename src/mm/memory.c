@@ -79,7 +79,7 @@ static vm_fault_t do_pte_missing(struct vm_fault *vmf)
  * The PTE level.  Preconditions: mmap_lock held for read; vmf->pmd is a
  * table or none (never a leaf: the levels above handled those).
  */
-static vm_fault_t handle_pte_fault(struct vm_fault *vmf)
+vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 {
 	pte_t entry;
 

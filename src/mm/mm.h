@@ -293,6 +293,8 @@ int pte_alloc(struct mm_struct *mm, pmd_t *pmd);
 pte_t *get_locked_pte(struct mm_struct *mm, uint64_t addr, spinlock_t **ptl);
 vm_fault_t do_anonymous_page(struct vm_fault *vmf);
 vm_fault_t do_fault(struct vm_fault *vmf);
+/* memory.c: the PTE level of __handle_mm_fault() (vmf->pmd set, not a leaf). */
+vm_fault_t handle_pte_fault(struct vm_fault *vmf);
 vm_fault_t filemap_map_pages_with(struct vm_fault *vmf, unsigned long start, unsigned long end,
 				  struct folio *(*lookup)(struct vm_area_struct *, unsigned long),
 				  unsigned long file_pages);

@@ -67,6 +67,8 @@ static const char *const fn_names[SCN_NR_FNS] = {
 	[SCN_FN_REMAP_PFN_RANGE] = "remap_pfn_range",
 	[SCN_FN_HANDLE_MM_FAULT] = "handle_mm_fault",
 	[SCN_FN_HUGE_FAULT] = "huge_fault",
+	[SCN_FN_HANDLE_PTE_FAULT] = "handle_pte_fault",
+	[SCN_FN_DO_FAULT] = "do_fault",
 };
 
 const char *scn_fn_name(enum scn_fn fn)

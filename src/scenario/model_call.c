@@ -387,6 +387,8 @@ static int run_code(struct call_ctx *x, struct vm_area_struct *vma, struct frame
 	     call->fn == SCN_FN_INSERT_FOLIO_PUD) && !page)
 		return cerr(x, "%s needs a frame with a page descriptor",
 			    scn_fn_name(call->fn));
+	if (call->fn == SCN_FN_DO_FAULT && !vma->vm_ops)
+		return cerr(x, "do_fault: the VMA at 0x%llx is anonymous", (unsigned long long)va);
 	if (call->fn == SCN_FN_HUGE_FAULT && (!vma->vm_ops || !vma->vm_ops->huge_fault))
 		return cerr(x, "the VMA at 0x%llx has no huge_fault handler",
 			    (unsigned long long)va);
@@ -407,6 +409,13 @@ static int run_code(struct call_ctx *x, struct vm_area_struct *vma, struct frame
 		break;
 	case SCN_FN_INSERT_FOLIO_PUD:
 		*ret = vmf_insert_folio_pud(&vmf, page_folio(page), call->write);
+		break;
+	case SCN_FN_HANDLE_PTE_FAULT:
+		*ret = handle_pte_fault(&vmf);
+		break;
+	case SCN_FN_DO_FAULT:
+		/* past handle_pte_fault()'s pte_none() check, whatever is there now */
+		*ret = do_fault(&vmf);
 		break;
 	default:	/* SCN_FN_HUGE_FAULT */
 		*ret = vma->vm_ops->huge_fault(&vmf, level == FL_LEVEL_PUD ? HPAGE_PUD_ORDER :

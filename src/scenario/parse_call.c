@@ -50,6 +50,8 @@ static const struct {
 	[SCN_FN_REMAP_PFN_RANGE] = { A_PFN | A_LEN | A_VMA, A_PFN | A_LEN, R_ERRNO },
 	[SCN_FN_HANDLE_MM_FAULT] = { A_WRITE, 0, R_VMFAULT },
 	[SCN_FN_HUGE_FAULT] = { A_WRITE | A_LEVEL, A_LEVEL, R_VMFAULT },
+	[SCN_FN_HANDLE_PTE_FAULT] = { A_WRITE, 0, R_VMFAULT },
+	[SCN_FN_DO_FAULT] = { A_WRITE, 0, R_VMFAULT },
 };
 
 static const struct { const char *key; unsigned int bit; bool flag; } keys[] = {

@@ -619,6 +619,8 @@ static void test_small_forms(void **state)
 		M8 "call remap_pfn_range m pfn=io+2 len=8K ret=EINVAL\n",
 		M8 "poke m pud swap=7\ncall folio_walk_start m ret=null\npoke m pud none\n",
 		M8 "expect-stop Bad rss-counter state\nread m\n",
+		M8 "call do_fault m write ret=NOPAGE|MAJOR\ncall handle_pte_fault m+4K ret=0\n",
+		M8 "poke m pte swap=@m+4K\npoke m pte none changed\n",
 		/* sema: A's read runs before the mmap, so m is unknown there. */
 		"parallel\nthread A :read m\nend\nmmap m 4K anon private rw\n",
 	};
