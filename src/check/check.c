@@ -139,6 +139,8 @@ static void check_pte(struct check_state *st, struct vm_area_struct *vma, uint64
 	struct page *page;
 	struct folio *folio;
 
+	if (!pte_present(pte))
+		return;		/* a poked swap-like entry maps nothing */
 	if (is_zero_pfn(pfn)) {
 		if (pte_write(pte))
 			fail(st, "page_table_check: zero page mapped writable",
@@ -149,8 +151,6 @@ static void check_pte(struct check_state *st, struct vm_area_struct *vma, uint64
 			     (unsigned long long)addr);
 		return;
 	}
-	if (!pte_present(pte))
-		return;
 	check_pfnmap_pte(st, vma, addr, pte);
 	page = vm_normal_page(vma, addr, pte);
 	if (!page)

@@ -21,9 +21,10 @@ int fl_check_invariants(struct mm_struct *const *mms, int nmms, FILE *out);
  * After every process has exited and the huge zero folio was shrunk: every
  * frame, table and model object is free again.  0, or -1 with a report.
  */
+int fl_check_final(FILE *out);
+
 /* The name of the invariant the last failed check (or model report) named first. */
 const char *fl_check_broken(void);
-int fl_check_final(FILE *out);
 
 /*
  * FS-DAX (SPEC.md section 6, invariants 6-8 and 10): the entries of the DAX

@@ -128,10 +128,8 @@ static long slot_insert(struct dax_mapping *m, unsigned long index, unsigned lon
 {
 	unsigned long pos = slot_lower_bound(m, index);
 
-	if (atomic_read(&inject_entry) > 0) {
-		atomic_dec(&inject_entry);
+	if (atomic_dec_if_positive(&inject_entry) >= 0)
 		return -ENOMEM;
-	}
 	if (m->nr_slots == m->cap) {
 		unsigned long cap = m->cap ? m->cap * 2 : 8;
 		struct dax_slot *s = fl_realloc(FL_ALLOC_DAX_ENTRY, m->slots,

@@ -154,10 +154,7 @@ void daxfs_inject_nofs(struct daxfs *fs, int n)
 /* Takes one injected count from @v: true if one was armed. */
 static bool take_injection(atomic_t *v)
 {
-	if (atomic_read(v) <= 0)
-		return false;
-	atomic_dec(v);
-	return true;
+	return atomic_dec_if_positive(v) >= 0;
 }
 
 bool daxfs_fault_nofs(struct daxfs_file *f)

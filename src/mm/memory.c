@@ -85,8 +85,8 @@ vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 
 	vmf->pte = NULL;
 	if (!pmd_none(pmdp_get(vmf->pmd))) {
-		if (pmd_leaf(pmdp_get(vmf->pmd)))
-			return 0;	/* a huge PMD appeared under us: retry */
+		if (pmd_leaf(pmdp_get(vmf->pmd)) || !pmd_present(pmdp_get(vmf->pmd)))
+			return 0;	/* a huge or non-present PMD appeared under us: retry */
 		vmf->pte = pte_offset_kernel(vmf->pmd, vmf->address);
 		vmf->orig_pte = ptep_get(vmf->pte);
 		vmf->flags |= FAULT_FLAG_ORIG_PTE_VALID;
@@ -95,8 +95,14 @@ vm_fault_t handle_pte_fault(struct vm_fault *vmf)
 	}
 	if (!vmf->pte)
 		return do_pte_missing(vmf);
+	/*
+	 * MODEL: no swap, migration or NUMA-hinting entries exist; a
+	 * non-present PTE is a poked swap-like one, whose swap type no swap
+	 * device knows: do_swap_page() would fail, SIGBUS.
+	 */
+	if (!pte_present(vmf->orig_pte))
+		return VM_FAULT_SIGBUS;
 
-	/* MODEL: no swap, migration or NUMA-hinting entries exist. */
 	vmf->pte = pte_offset_map_lock(vmf->pmd, vmf->address, &vmf->ptl);
 	if (!vmf->pte)
 		return 0;
@@ -171,6 +177,15 @@ static vm_fault_t handle_pmd_level(struct vm_fault *vmf, bool *done)
 		ret = create_huge_pmd(vmf);
 		*done = !(ret & VM_FAULT_FALLBACK);
 		return ret;
+	}
+	/*
+	 * MODEL: a non-present PMD is a poked swap-like entry (no migration
+	 * exists); Linux's is_swap_pmd() path waits for the migration and
+	 * returns 0, and so does this, with nothing to wait for.
+	 */
+	if (!pmd_present(orig)) {
+		*done = true;
+		return 0;
 	}
 	if (!pmd_leaf(orig)) {
 		if (thp_vma_allowable_pmd(vma, &why) &&

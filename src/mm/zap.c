@@ -34,6 +34,11 @@ static void zap_pte_range(struct vm_area_struct *vma, pmd_t *pmd, uint64_t addr,
 
 		if (pte_none(ptent))
 			continue;
+		/* MODEL: a non-present PTE is a poked swap-like one: it holds nothing. */
+		if (!pte_present(ptent)) {
+			ptep_get_and_clear(pte);
+			continue;
+		}
 		page = vm_normal_page(vma, addr, ptent);
 		ptep_get_and_clear(pte);
 		if (!page)
@@ -59,6 +64,12 @@ static void zap_pmd_range(struct vm_area_struct *vma, pud_t *pud, uint64_t addr,
 		if (next > end || next == 0)
 			next = end;
 		val = pmdp_get(pmd);
+		/* MODEL: a non-present PMD is a poked swap-like one: it holds nothing. */
+		if (!pmd_none(val) && !pmd_present(val)) {
+			set_pmd(pmd, __pmd(0));
+			addr = next;
+			continue;
+		}
 		if (pmd_leaf(val)) {
 			if (next - addr == PMD_SIZE) {
 				spinlock_t *ptl = pmd_lock(pmd);
@@ -97,6 +108,8 @@ static void zap_pud_range(struct vm_area_struct *vma, pgd_t *pgd, uint64_t addr,
 		}
 		if (pud_present(pudp_get(pud)))
 			zap_pmd_range(vma, pud, addr, next);
+		else if (!pud_none(pudp_get(pud)))
+			set_pud(pud, __pud(0));		/* MODEL: a poked swap-like entry */
 		addr = next;
 	}
 }

@@ -132,7 +132,8 @@ pte_t *pte_offset_map_lock(pmd_t *pmd, uint64_t addr, spinlock_t **ptlp)
 	pmd_t val = pmdp_get(pmd);
 	spinlock_t *ptl;
 
-	if (pmd_none(val) || pmd_leaf(val))
+	/* none, a leaf, or a non-present (swap-like) entry: no table below */
+	if (pmd_none(val) || !pmd_present(val) || pmd_leaf(val))
 		return NULL;
 	ptl = &pfn_to_page(pmd_pfn(val))->ptl;
 	spin_lock(ptl);

@@ -115,10 +115,7 @@ static bool should_fail_alloc(unsigned int gfp)
 {
 	atomic_t *inj = (gfp & __GFP_PGTABLE) ? &machine.inject_pgtable : &machine.inject_folio;
 
-	if (atomic_read(inj) <= 0)
-		return false;
-	atomic_dec(inj);
-	return true;
+	return atomic_dec_if_positive(inj) >= 0;
 }
 
 /* Whether every max-order block of [pfn, pfn + nr) is on the free lists. */

@@ -535,6 +535,22 @@ static int model_madvise(struct fl_backend *b, int proc, uint64_t start, uint64_
 	return err ? fail_errno(b, "madvise", -err) : FL_OK;
 }
 
+/*
+ * An operation found the model broken (a report such as "MMU" or "fault
+ * livelock"): print it as the after-step check would, and name the
+ * invariant in b->err for expect-stop.
+ */
+static int model_broken(struct fl_backend *b, int err)
+{
+	if (!fl_bug_count()) {
+		snprintf(b->err, sizeof(b->err), "model error %d without a report", err);
+		return FL_EINVARIANT;
+	}
+	fl_check_invariants(M(b)->procs, MAX_PROCS, stderr);
+	snprintf(b->err, sizeof(b->err), "%s", fl_check_broken());
+	return FL_EINVARIANT;
+}
+
 static int model_access(struct fl_backend *b, int proc, uint64_t va, uint64_t len, bool write,
 			int byte, int expect_byte, struct fl_step_result *r)
 {
@@ -555,7 +571,7 @@ static int model_access(struct fl_backend *b, int proc, uint64_t va, uint64_t le
 		if (err == -ENOMEM)
 			return fail_errno(b, "out of memory (Linux would run the OOM killer)", ENOMEM);
 		if (err)
-			return FL_EINVARIANT;
+			return model_broken(b, err);
 		if (res.signo) {
 			r->signo = res.signo;
 			r->si_code = res.si_code;
@@ -826,6 +842,7 @@ static int model_finish(struct fl_backend *b)
 		ret = FL_EINVARIANT;
 	for (int i = 0; i < MAX_PINS; i++)
 		model_unpin(b, i);
+	fl_model_call_unpoke_all();
 	for (int i = 0; i < MAX_PROCS; i++) {
 		mmput(m->procs[i]);
 		m->procs[i] = NULL;
@@ -850,6 +867,7 @@ static void model_destroy(struct fl_backend *b)
 	if (M(b)->machine_up) {
 		for (int i = 0; i < MAX_PINS; i++)
 			model_unpin(b, i);
+		fl_model_call_unpoke_all();
 		for (int i = 0; i < MAX_PROCS; i++)
 			mmput(M(b)->procs[i]);
 		put_files(M(b));

@@ -99,10 +99,17 @@ static int frame_at(struct call_ctx *x, int proc, uint64_t va, unsigned long *pf
 	if (!mm)
 		return cerr(x, "@ADDR names a process that has exited");
 	fl_walk(mm, va, &leaf);
-	if (!leaf.level)
+	if (!leaf.level || (leaf.level == 1 && !pte_present(__pte(leaf.entry))))
 		return cerr(x, "nothing is mapped at 0x%llx for @ADDR", (unsigned long long)va);
 	*pfn = leaf.pfn;
 	return 0;
+}
+
+/* An entry that is only classified (entry=) may name any frame, memory or not (T17). */
+static bool classified_only(const struct call_ctx *x, const struct scn_frame *f)
+{
+	return x->c->op == SCN_CALL && x->c->call->fn <= SCN_FN_VM_NORMAL_PAGE_PUD &&
+	       f == &x->c->call->arg;
 }
 
 static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, uint64_t va,
@@ -121,7 +128,7 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		out->hz = true;
 		out->pfn = f->below ? machine.huge_zero_pfn - (unsigned long)f->n :
 				      machine.huge_zero_pfn + (unsigned long)f->n;
-		if (pfn_has_bytes(out->pfn) || f == &x->c->call->arg)
+		if (pfn_has_bytes(out->pfn) || classified_only(x, f))
 			return 0;
 		put_huge_zero_folio();
 		out->hz = false;
@@ -153,9 +160,7 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 		return 0;
 	default:
 		out->pfn = space_pfn(f->space, f->n);
-		/* An entry that is only classified may name any frame (T17). */
-		if (x->c->op == SCN_CALL && x->c->call->fn <= SCN_FN_VM_NORMAL_PAGE_PUD &&
-		    f == &x->c->call->arg)
+		if (classified_only(x, f))
 			return 0;
 		if (!pfn_has_bytes(out->pfn))
 			return cerr(x, "frame 0x%lx is not simulated memory", out->pfn);
@@ -269,6 +274,8 @@ static int run_pointer(struct call_ctx *x, struct vm_area_struct *vma, struct fr
 	if (call->hook.kind != SCN_FR_UNSET) {
 		if (!vma->vm_ops)
 			return cerr(x, "hook= needs a file or driver mapping (one with vm_ops)");
+		if (!pfn_valid(hook->pfn))
+			return cerr(x, "hook= must name a frame with a page descriptor");
 		ops = *vma->vm_ops;
 		ops.find_normal_page = call_hook;
 		hook_page = pfn_to_page(hook->pfn);
@@ -493,6 +500,36 @@ static struct poked *find_poked(struct mm_struct *mm, uint64_t va, int level)
 void fl_model_call_reset(void)
 {
 	memset(poked, 0, sizeof(poked));
+}
+
+/*
+ * A run that stopped inside a poke window (an expected or unexpected stop,
+ * a call that could not be made) leaves its entries: clear them before
+ * teardown walks the tables.
+ */
+void fl_model_call_unpoke_all(void)
+{
+	for (size_t i = 0; i < sizeof(poked) / sizeof(poked[0]); i++) {
+		struct poked *pk = &poked[i];
+		pgd_t *pgd;
+		pud_t *pud;
+		pmd_t *pmd;
+		uint64_t *slot;
+
+		if (!pk->mm)
+			continue;
+		pgd = pgd_offset(&pk->mm->pgt, pk->va);
+		pud = pgd_present(pgdp_get(pgd)) ? pud_offset(pgd, pk->va) : NULL;
+		pmd = pud && pk->level != FL_LEVEL_PUD && pud_present(pudp_get(pud)) &&
+		      !pud_leaf(pudp_get(pud)) ? pmd_offset(pud, pk->va) : NULL;
+		slot = pk->level == FL_LEVEL_PUD ? (pud ? &pud->pud : NULL) :
+		       pk->level == FL_LEVEL_PMD ? (pmd ? &pmd->pmd : NULL) :
+		       pmd && pmd_present(pmdp_get(pmd)) && !pmd_leaf(pmdp_get(pmd)) ?
+		       &pte_offset_kernel(pmd, pk->va)->pte : NULL;
+		if (slot && *slot && !(*slot & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)))
+			write_once_u64(slot, 0);
+		memset(pk, 0, sizeof(*pk));
+	}
 }
 
 /* poke ... none: clear the entry, and say if the calls between left it as poked. */

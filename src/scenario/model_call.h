@@ -21,5 +21,7 @@ int fl_model_call(struct mm_struct *const *procs, int proc, const struct scn_cmd
 
 /* Forget the entries earlier scenarios poked. */
 void fl_model_call_reset(void);
+/* Clear the entries a stopped run left poked, before teardown. */
+void fl_model_call_unpoke_all(void);
 
 #endif /* FL_SCENARIO_MODEL_CALL_H */

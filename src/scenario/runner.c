@@ -1074,17 +1074,16 @@ static int exec_cmd(struct runner *r, const struct scn_cmd *c)
 {
 	const struct scn_cmd *stop = r->expect_stop;
 	struct fl_backend *b = r->b;
-	int st = dispatch(r, c);
+	int st;
 
+	/* Taken before the command runs, so a parallel block's steps never see it. */
+	r->expect_stop = NULL;
+	st = dispatch(r, c);
 	if (!st && c->op != SCN_CONFIG && c->op != SCN_PARALLEL && b->ops->after_step) {
 		clear_err(b);
 		st = backend_rc(r, c, b->ops->after_step(b, c));
 	}
-	if (stop && stop != c) {
-		r->expect_stop = NULL;
-		return expected_stop(r, stop, st);
-	}
-	return st;
+	return stop ? expected_stop(r, stop, st) : st;
 }
 
 static int run_prepared(struct runner *r)

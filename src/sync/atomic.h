@@ -69,6 +69,16 @@ static inline int atomic_cmpxchg(atomic_t *v, int old, int new)
 	return old;
 }
 
+/* Decrement unless that would go below 0; the old value minus 1 either way. */
+static inline int atomic_dec_if_positive(atomic_t *v)
+{
+	int old = atomic_read(v);
+
+	while (old > 0 && atomic_cmpxchg(v, old, old - 1) != old)
+		old = atomic_read(v);
+	return old - 1;
+}
+
 static inline long atomic_long_read(const atomic_long_t *v)
 {
 	return atomic_load_explicit((_Atomic long *)&v->counter, memory_order_relaxed);
