@@ -270,8 +270,7 @@ static int mmap_finish(struct fl_backend *b, struct mm_struct *mm, const struct 
 static int driver_mmap(struct fl_backend *b, struct mm_struct *mm, const struct scn_cmd *c,
 		       int prot, int flags, uint64_t *start, struct fl_step_result *r)
 {
-	unsigned long pfn = c->pfn_space == SCN_PFN_IO ? machine.io_base_pfn + c->pfn_base :
-			    c->pfn_base;
+	unsigned long pfn = scn_space_pfn(c->pfn_space, c->pfn_base);
 	long before = faults_of(mm);
 	int64_t addr;
 
@@ -817,15 +816,10 @@ static int model_after_step(struct fl_backend *b, const struct scn_cmd *c)
 	struct model *m = M(b);
 
 	(void)c;
-	if (b->check_each_step) {
-		if (fl_check_invariants(m->procs, MAX_PROCS, stderr) || check_dax(m, false))
-			goto broken;
-	} else if (fl_bug_count()) {
-		fl_check_invariants(m->procs, MAX_PROCS, stderr);
-		goto broken;
-	}
-	return FL_OK;
-broken:
+	if (!b->check_each_step)
+		return fl_bug_count() ? model_broken(b, 0) : FL_OK;
+	if (!fl_check_invariants(m->procs, MAX_PROCS, stderr) && !check_dax(m, false))
+		return FL_OK;
 	/* The invariant's name, for expect-stop. */
 	snprintf(b->err, sizeof(b->err), "%s", fl_check_broken());
 	return FL_EINVARIANT;

@@ -80,7 +80,7 @@ static void describe_pfn(unsigned long pfn, char *buf, size_t len)
 		snprintf(buf, len, "pfn 0x%lx", pfn);
 }
 
-static unsigned long space_pfn(enum scn_pfn_space space, uint64_t n)
+unsigned long scn_space_pfn(enum scn_pfn_space space, uint64_t n)
 {
 	switch (space) {
 	case SCN_PFN_RAM: return (unsigned long)n;
@@ -159,7 +159,7 @@ static int get_frame(struct call_ctx *x, const struct scn_frame *f, int proc, ui
 			out->held = folio;
 		return 0;
 	default:
-		out->pfn = space_pfn(f->space, f->n);
+		out->pfn = scn_space_pfn(f->space, f->n);
 		if (classified_only(x, f))
 			return 0;
 		if (!pfn_has_bytes(out->pfn))
@@ -482,6 +482,32 @@ static int run_call(struct call_ctx *x, char *why, size_t len)
 	return st ? FL_EFAIL : FL_OK;
 }
 
+/*
+ * The slot of the entry at @level for @va, through tables that exist, or
+ * NULL.  mm_find_pmd() refuses a PUD leaf or a non-present PUD; a PTE slot
+ * needs a PMD that is a table.
+ */
+static uint64_t *entry_slot(struct mm_struct *mm, uint64_t va, int level)
+{
+	pgd_t *pgd = pgd_offset(&mm->pgt, va);
+	pmd_t *pmd;
+
+	if (level == FL_LEVEL_PUD)
+		return pgd_present(pgdp_get(pgd)) ? &pud_offset(pgd, va)->pud : NULL;
+	pmd = mm_find_pmd(mm, va);
+	if (!pmd || level == FL_LEVEL_PMD)
+		return pmd ? &pmd->pmd : NULL;
+	if (!pmd_present(pmdp_get(pmd)) || pmd_leaf(pmdp_get(pmd)))
+		return NULL;
+	return &pte_offset_kernel(pmd, va)->pte;
+}
+
+/* A slot holding what poke writes: not empty, and present at no level. */
+static bool slot_poked(uint64_t v)
+{
+	return v && !(v & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE));
+}
+
 /* What each poke wrote, so that `poke ... none` can tell whether calls changed it. */
 static struct poked {
 	struct mm_struct *mm;
@@ -511,22 +537,9 @@ void fl_model_call_unpoke_all(void)
 {
 	for (size_t i = 0; i < sizeof(poked) / sizeof(poked[0]); i++) {
 		struct poked *pk = &poked[i];
-		pgd_t *pgd;
-		pud_t *pud;
-		pmd_t *pmd;
-		uint64_t *slot;
+		uint64_t *slot = pk->mm ? entry_slot(pk->mm, pk->va, pk->level) : NULL;
 
-		if (!pk->mm)
-			continue;
-		pgd = pgd_offset(&pk->mm->pgt, pk->va);
-		pud = pgd_present(pgdp_get(pgd)) ? pud_offset(pgd, pk->va) : NULL;
-		pmd = pud && pk->level != FL_LEVEL_PUD && pud_present(pudp_get(pud)) &&
-		      !pud_leaf(pudp_get(pud)) ? pmd_offset(pud, pk->va) : NULL;
-		slot = pk->level == FL_LEVEL_PUD ? (pud ? &pud->pud : NULL) :
-		       pk->level == FL_LEVEL_PMD ? (pmd ? &pmd->pmd : NULL) :
-		       pmd && pmd_present(pmdp_get(pmd)) && !pmd_leaf(pmdp_get(pmd)) ?
-		       &pte_offset_kernel(pmd, pk->va)->pte : NULL;
-		if (slot && *slot && !(*slot & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)))
+		if (slot && slot_poked(*slot))
 			write_once_u64(slot, 0);
 		memset(pk, 0, sizeof(*pk));
 	}
@@ -539,7 +552,7 @@ static int unpoke(struct call_ctx *x, uint64_t *slot, char *why, size_t len)
 	struct poked *pk = find_poked(x->mm, x->a->va, call->level);
 	uint64_t now = *slot;
 
-	if (!pk || !now || (now & (_PAGE_PRESENT | _PAGE_PROTNONE | _PAGE_PSE)))
+	if (!pk || !slot_poked(now))
 		return cerr(x, "poke ... none: no poked entry at 0x%llx (now %016llx)",
 			    (unsigned long long)x->a->va, (unsigned long long)now);
 	if (call->poke_changed && now == pk->value)
@@ -566,12 +579,7 @@ static int run_poke(struct call_ctx *x, char *why, size_t len)
 
 	if (walk_alloc(x, va, call->level, &pud, &pmd))
 		return FL_EFAIL;
-	if (call->level == FL_LEVEL_PUD)
-		slot = &pud->pud;
-	else if (call->level == FL_LEVEL_PMD)
-		slot = &pmd->pmd;
-	else
-		slot = &pte_offset_kernel(pmd, va)->pte;
+	slot = entry_slot(x->mm, va, call->level);
 	if (call->poke_none)
 		return unpoke(x, slot, why, len);
 	if (*slot)

@@ -19,6 +19,9 @@ struct mm_struct;
 int fl_model_call(struct mm_struct *const *procs, int proc, const struct scn_cmd *c,
 		  const struct fl_call_addrs *a, char *why, size_t len, char *err, size_t errlen);
 
+/* The frame number of BASE (ram+N, io+N, pmem+N, N) on this machine. */
+unsigned long scn_space_pfn(enum scn_pfn_space space, uint64_t n);
+
 /* Forget the entries earlier scenarios poked. */
 void fl_model_call_reset(void);
 /* Clear the entries a stopped run left poked, before teardown. */

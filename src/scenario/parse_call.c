@@ -66,23 +66,6 @@ static const struct { const char *name; int err; } errnos[] = {
 	{ "EPERM", EPERM }, { "EAGAIN", EAGAIN }, { "EEXIST", EEXIST },
 };
 
-static int parse_level(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
-		       int *level)
-{
-	char q[48];
-
-	if (scnp_word_is(v, vlen, "pte"))
-		*level = FL_LEVEL_PTE;
-	else if (scnp_word_is(v, vlen, "pmd"))
-		*level = FL_LEVEL_PMD;
-	else if (scnp_word_is(v, vlen, "pud"))
-		*level = FL_LEVEL_PUD;
-	else
-		return scnp_perr(p, t->col, "bad level '%s' (expected pte, pmd or pud)",
-				 scn_quote(v, vlen, q));
-	return 0;
-}
-
 /* FRAME: zero, hz[+N|-N], @ADDR, new[:ORDER], freed, or a pfn=BASE. */
 static int parse_frame(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
 		       struct scn_frame *f)
@@ -200,7 +183,7 @@ static int parse_arg(struct parser *p, struct scn_call *call, const struct scn_t
 	case A_LEN:
 		return scnp_parse_size(p, t->col, v, vlen, &call->len);
 	case A_LEVEL:
-		return parse_level(p, t, v, vlen, &call->level);
+		return scnp_parse_level(p, t, v, vlen, &call->level);
 	case A_SPECIAL:
 		call->special = true;
 		return 0;
@@ -273,7 +256,7 @@ int scnp_ops_poke(struct parser *p, struct scn_cmd *c, const struct scn_tok *t, 
 		return -1;
 	if (++*i >= n)
 		return scnp_perr(p, c->loc.col, "missing level (pte, pmd or pud) for poke");
-	if (parse_level(p, &t[*i], t[*i].s, t[*i].len, &call->level))
+	if (scnp_parse_level(p, &t[*i], t[*i].s, t[*i].len, &call->level))
 		return -1;
 	if (++*i >= n)
 		return scnp_perr(p, c->loc.col, "poke needs swap=FRAME or none");

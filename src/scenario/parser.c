@@ -186,6 +186,24 @@ static int parse_byte(struct parser *p, int col, const char *s, int len, int *ou
 	return 0;
 }
 
+/* pte, pmd or pud. */
+int scnp_parse_level(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
+		     int *level)
+{
+	char q[48];
+
+	if (scnp_word_is(v, vlen, "pte"))
+		*level = FL_LEVEL_PTE;
+	else if (scnp_word_is(v, vlen, "pmd"))
+		*level = FL_LEVEL_PMD;
+	else if (scnp_word_is(v, vlen, "pud"))
+		*level = FL_LEVEL_PUD;
+	else
+		return scnp_perr(p, t->col, "bad level '%s' (expected pte, pmd or pud)",
+				 scn_quote(v, vlen, q));
+	return 0;
+}
+
 /* [PROC:]MAP[+OFFSET] */
 int scnp_parse_addr(struct parser *p, const struct scn_tok *t, const char *s, int len,
 		      struct scn_addr *a)
@@ -383,16 +401,7 @@ static int opt_word(struct parser *p, struct scn_cmd *c, const struct opt *o,
 				    scn_quote(v, vlen, q));
 		return 0;
 	case O_LEVEL:
-		if (scnp_word_is(v, vlen, "pte"))
-			c->level = FL_LEVEL_PTE;
-		else if (scnp_word_is(v, vlen, "pmd"))
-			c->level = FL_LEVEL_PMD;
-		else if (scnp_word_is(v, vlen, "pud"))
-			c->level = FL_LEVEL_PUD;
-		else
-			return scnp_perr(p, t->col, "bad level '%s' (expected pte, pmd or pud)",
-				    scn_quote(v, vlen, q));
-		return 0;
+		return scnp_parse_level(p, t, v, vlen, &c->level);
 	default: /* O_SAME */
 		c->has_same = true;
 		return scnp_parse_addr(p, t, v, vlen, &c->same);

@@ -36,6 +36,8 @@ int scnp_parse_number(struct parser *p, int col, const char *s, int len, uint64_
 int scnp_parse_addr(struct parser *p, const struct scn_tok *t, const char *s, int len,
 		    struct scn_addr *a);
 int scnp_word_is(const char *v, int vlen, const char *word);
+int scnp_parse_level(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
+		     int *level);
 /* ram+N, io+N, pmem+N or a plain number, as mmap's pfn=BASE. */
 int scnp_parse_pfn(struct parser *p, const struct scn_tok *t, const char *v, int vlen,
 		   enum scn_pfn_space *space, uint64_t *n);
